@@ -1,0 +1,47 @@
+package io.brguard.policy;
+
+import io.brguard.policy.model.Backup;
+import io.brguard.policy.model.BackupSpec;
+import io.brguard.policy.state.LogState;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The input of every rule: the operation, the old object (with status) and the new one, both after defaulting,
+ * the old state, the lookups and the config. Read-only.
+ */
+public record Context(Operation operation, Backup oldBackup, Backup newBackup, JsonNode oldSpecTree,
+                      JsonNode newSpecTree, LogState oldState, Lookups lookups, PolicyConfig config) {
+
+    public BackupSpec spec() {
+        return newBackup.getSpec();
+    }
+
+    public BackupSpec oldSpec() {
+        return oldBackup == null ? null : oldBackup.getSpec();
+    }
+
+    public boolean isCreate() {
+        return operation == Operation.CREATE;
+    }
+
+    public String namespace() {
+        String ns = newBackup.getMetadata() == null ? null : newBackup.getMetadata().getNamespace();
+        return ns == null || ns.isEmpty() ? "default" : ns;
+    }
+
+    public String name() {
+        return newBackup.getMetadata() == null ? null : newBackup.getMetadata().getName();
+    }
+
+    public boolean isLog() {
+        return Specs.isLog(spec());
+    }
+
+    /** Whether the spec field at the JSON pointer differs between old and new (always true on CREATE). */
+    public boolean changed(String pointer) {
+        if (oldSpecTree == null) {
+            return true;
+        }
+        return !oldSpecTree.at(pointer).equals(newSpecTree.at(pointer));
+    }
+}

@@ -1,0 +1,35 @@
+package io.brguard.policy;
+
+import io.brguard.policy.model.Backup;
+
+import java.util.List;
+
+/** Read-only facts about the cluster that a decision may need. Implementations answer from caches, never per request. */
+public interface Lookups {
+
+    /** The Secret's key names, or missing, or unknown when the cache cannot tell. */
+    Lookup<SecretKeys> secret(String namespace, String name);
+
+    /** Every Backup known, in all namespaces, with status. */
+    Lookup<List<Backup>> backups();
+
+    /** Whether the TiDB cluster exists; optional, so the default cannot tell. */
+    default Lookup<Boolean> tidbCluster(String namespace, String name) {
+        return Lookup.unknown("TiDB clusters are not looked up");
+    }
+
+    /** Lookups that know nothing: every rule that needs one is reported as not checked. */
+    static Lookups unknown(String reason) {
+        return new Lookups() {
+            @Override
+            public Lookup<SecretKeys> secret(String namespace, String name) {
+                return Lookup.unknown(reason);
+            }
+
+            @Override
+            public Lookup<List<Backup>> backups() {
+                return Lookup.unknown(reason);
+            }
+        };
+    }
+}

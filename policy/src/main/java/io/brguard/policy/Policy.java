@@ -1,0 +1,108 @@
+package io.brguard.policy;
+
+import io.brguard.policy.model.Backup;
+import io.brguard.policy.rules.CredentialRules;
+import io.brguard.policy.rules.CrossObjectRules;
+import io.brguard.policy.rules.FieldRules;
+import io.brguard.policy.rules.ImmutableRules;
+import io.brguard.policy.rules.PitrGuard;
+import io.brguard.policy.rules.RiskWarnings;
+import io.brguard.policy.rules.RuleFamily;
+import io.brguard.policy.rules.TransitionRules;
+import io.brguard.policy.state.LogState;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The decision: (operation, old Backup, new Backup, lookups) -> Verdict. Pure: no I/O, no clock.
+ * The webhook, the offline checker and the controller all call this one function.
+ */
+public final class Policy {
+
+    /** Every rule family, in the order their findings are reported. */
+    public static final List<RuleFamily> RULES = List.of(
+            new FieldRules(),
+            new TransitionRules(),
+            new ImmutableRules(),
+            new CredentialRules(),
+            new CrossObjectRules(),
+            new PitrGuard(),
+            new RiskWarnings());
+
+    private final PolicyConfig config;
+
+    public Policy(PolicyConfig config) {
+        this.config = config;
+    }
+
+    public Policy() {
+        this(PolicyConfig.DEFAULT);
+    }
+
+    public PolicyConfig config() {
+        return config;
+    }
+
+    public Verdict decide(Operation operation, Backup oldBackup, Backup newBackup, Lookups lookups) {
+        return decide(operation, oldBackup == null ? null : Json.toTree(oldBackup),
+                newBackup == null ? null : Json.toTree(newBackup), lookups);
+    }
+
+    /**
+     * Decides on raw object trees (as they arrive in an AdmissionReview or a YAML file). DELETE and updates that
+     * leave the spec unchanged (re-syncs, metadata and status writes) are always allowed.
+     */
+    public Verdict decide(Operation operation, JsonNode oldObject, JsonNode newObject, Lookups lookups) {
+        if (operation == Operation.DELETE) {
+            return Verdict.allow(List.of());
+        }
+        if (newObject == null || !newObject.isObject()) {
+            return deny(new Violation("schema.invalid", "(object)", "not a JSON object", null, "send a Backup object"));
+        }
+        if (!newObject.path("spec").isObject()) {
+            return deny(new Violation("schema.invalid", "spec", "required field is missing or not an object", null,
+                    "add spec with br and azblob"));
+        }
+        Mutator.Result mutated = Mutator.mutate(newObject);
+        JsonNode newTree = mutated.mutated();
+        JsonNode oldTree = oldObject != null && oldObject.isObject() ? Mutator.mutate(oldObject).mutated() : null;
+        if (operation == Operation.UPDATE && oldTree != null && oldTree.path("spec").equals(newTree.path("spec"))) {
+            return Verdict.allow(mutated.patch());
+        }
+        List<Violation> schema = SpecSchema.validate(newTree.get("spec"));
+        Backup newBackup;
+        Backup oldBackup;
+        try {
+            newBackup = Json.toBackup(newTree);
+            oldBackup = oldTree == null ? null : Json.toBackup(oldTree);
+        } catch (JacksonException e) {
+            // A type error the schema already names: nothing else can be judged on a spec that does not bind.
+            return schema.isEmpty()
+                    ? deny(new Violation("schema.invalid", "spec", "cannot be read", e.getOriginalMessage(), "fix the types"))
+                    : new Verdict(schema, List.of(), mutated.patch(), List.of());
+        }
+        JsonNode oldSpec = oldTree == null ? null : oldTree.path("spec");
+        Context ctx = new Context(operation, oldBackup, newBackup,
+                oldSpec == null || oldSpec.isMissingNode() ? null : oldSpec,
+                newTree.path("spec"), LogState.of(oldBackup), lookups, config);
+        Findings findings = new Findings();
+        for (RuleFamily rule : RULES) {
+            rule.check(ctx, findings);
+        }
+        List<Violation> violations = new ArrayList<>(schema);
+        Set<String> schemaPaths = new HashSet<>();
+        schema.forEach(v -> schemaPaths.add(v.path()));
+        findings.violations().stream().filter(v -> !schemaPaths.contains(v.path())).forEach(violations::add);
+        return new Verdict(violations, findings.warnings(), mutated.patch(), findings.unchecked());
+    }
+
+    private static Verdict deny(Violation v) {
+        return new Verdict(List.of(v), List.of(), List.of(), List.of());
+    }
+
+}

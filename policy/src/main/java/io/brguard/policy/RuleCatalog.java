@@ -1,0 +1,79 @@
+package io.brguard.policy;
+
+import io.brguard.policy.state.TransitionTable;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Every rule id brguard can emit, with one line on what it checks. docs/rules.md documents each (a test checks). */
+public final class RuleCatalog {
+
+    /** A rule id and the family (the class) that owns it. */
+    public record Entry(String id, String family, String what) {
+    }
+
+    private static final Map<String, Entry> ENTRIES = new LinkedHashMap<>();
+
+    static {
+        add("schema.invalid", "SpecSchema", "the spec does not match the Backup JSON Schema");
+        add("field.storage-provider", "FieldRules", "exactly one storage provider is set");
+        add("field.container", "FieldRules", "azblob.container follows Azure's container naming rules");
+        add("field.prefix", "FieldRules", "azblob.prefix has no leading slash and no '..'");
+        add("field.access-tier", "FieldRules", "azblob.accessTier is Hot, Cool or Cold");
+        add("field.timestamp", "FieldRules", "commitTs and logTruncateUntil are a TSO or RFC 3339 with an offset");
+        add("field.table-filter", "FieldRules", "every tableFilter rule follows TiDB table-filter syntax");
+        add("field.lastbackupts", "FieldRules", "--lastbackupts in br.options is a TSO");
+        add("field.log-stop-conflict", "FieldRules", "logStop and logSubcommand are not both set");
+        add("field.backup-type-needs-db", "FieldRules", "backupType db/table come with br.db/br.table");
+        add("field.log-only", "FieldRules", "log fields are only set on backupMode: log");
+        add("field.cluster-name", "FieldRules", "br.cluster is a DNS-1123 label (it names the PD service)");
+        add(TransitionTable.CREATE, "TransitionRules", "a log backup is created with log-start");
+        add(TransitionTable.PAUSE_NOT_RUNNING, "TransitionRules", "log-pause only when Running");
+        add(TransitionTable.STOP_NOT_STARTED, "TransitionRules", "log-stop only once the task started");
+        add(TransitionTable.STOPPED_TERMINAL, "TransitionRules", "Stopped is terminal; only logTruncateUntil may change");
+        add(TransitionTable.FAILED_START, "TransitionRules", "a failed log-start cannot be resumed or changed");
+        add(TransitionTable.FAILED_NO_RESUME, "TransitionRules", "a Failed task can only be stopped");
+        add(TransitionTable.RETRYING, "TransitionRules", "a task in RetryFailed can only be stopped");
+        add(TransitionTable.INVALID, "TransitionRules", "an Invalid Backup is not changed");
+        add(TransitionTable.DELETING, "TransitionRules", "a Backup being cleaned is not changed");
+        add(TransitionTable.UNKNOWN_PHASE, "TransitionRules", "from an unknown phase only log-stop is allowed");
+        add("transition.unsupported-subcommand", "TransitionRules", "log-resume and log-truncate values are rejected");
+        add("transition.snapshot-started", "TransitionRules", "a started snapshot backup's spec does not change");
+        add("immutable.field", "ImmutableRules", "mode, type, cluster, storage location and started filters are fixed");
+        add("secret.no-credentials", "CredentialRules", "azblob has a secretName, or storageAccount with sasToken");
+        add("secret.missing", "CredentialRules", "azblob.secretName exists in the Backup's namespace");
+        add("secret.keys", "CredentialRules", "the Secret has an account and a key or all AAD keys");
+        add("cross.cluster-missing", "CrossObjectRules", "br.cluster names a TiDB cluster that exists (when known)");
+        add("cross.one-log-per-cluster", "CrossObjectRules", "one active log backup per TiDB cluster");
+        add("cross.prefix-overlap", "CrossObjectRules", "no two Backups share or nest a container prefix");
+        add("pitr.truncate-past-snapshot", "PitrGuard", "logTruncateUntil does not pass the newest Complete snapshot");
+        add("warn.sas-token", "RiskWarnings", "sasToken sits in plain text in the spec");
+        add("warn.aad-tikv", "RiskWarnings", "AAD credentials must also be injected into TiKV");
+        add("warn.send-cred-off", "RiskWarnings", "shared key not sent to TiKV");
+        add("warn.aad-incomplete", "RiskWarnings", "some but not all AAD keys in the Secret");
+        add("warn.backup-type-on-log", "RiskWarnings", "backupType is ignored in log mode");
+        add("warn.db-table-ignored", "RiskWarnings", "br.db/br.table are ignored when tableFilter is set");
+        add("warn.azblob-path-ignored", "RiskWarnings", "azblob.path is ignored by BR");
+        add("warn.delete-log-data", "RiskWarnings", "cleanPolicy Delete on a log backup removes all its data");
+        add("warn.prefix-root", "RiskWarnings", "an empty prefix writes at the container root");
+        add("warn.lastbackupts-on-log", "RiskWarnings", "--lastbackupts has no meaning for log backups");
+        add("warn.truncate-not-after-last", "RiskWarnings", "a truncate at or before the last one does nothing");
+        add("warn.no-snapshot-for-pitr", "RiskWarnings", "no Complete snapshot found for the PITR guard");
+        add("warn.not-azblob", "RiskWarnings", "brguard checks Azure storage only");
+    }
+
+    private RuleCatalog() {
+    }
+
+    private static void add(String id, String family, String what) {
+        ENTRIES.put(id, new Entry(id, family, what));
+    }
+
+    public static boolean contains(String id) {
+        return ENTRIES.containsKey(id);
+    }
+
+    public static Map<String, Entry> entries() {
+        return java.util.Collections.unmodifiableMap(ENTRIES);
+    }
+}

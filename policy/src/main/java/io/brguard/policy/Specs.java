@@ -1,0 +1,128 @@
+package io.brguard.policy;
+
+import io.brguard.policy.model.AzblobStorageProvider;
+import io.brguard.policy.model.Backup;
+import io.brguard.policy.model.BackupSpec;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+/** Small readings of a Backup shared by rules, the checker and the controller. */
+public final class Specs {
+
+    private Specs() {
+    }
+
+    /** A TiDB cluster: namespace and name. */
+    public record ClusterRef(String namespace, String name) {
+        @Override
+        public String toString() {
+            return namespace + "/" + name;
+        }
+    }
+
+    /**
+     * Where BR writes: TiDB Operator joins container and prefix and splits at the first slash, so
+     * {@code container: c/x} really means container {@code c} under prefix {@code x/...}.
+     * The account is null when it comes from the Secret and so is not known here.
+     */
+    public record AzureLocation(String account, String container, List<String> prefix) {
+
+        /** The same place, or one inside the other (whole path segments). An unknown account may be the same. */
+        public boolean overlaps(AzureLocation other) {
+            if (account != null && other.account != null && !account.equals(other.account)) {
+                return false;
+            }
+            if (!container.equals(other.container)) {
+                return false;
+            }
+            int n = Math.min(prefix.size(), other.prefix.size());
+            return prefix.subList(0, n).equals(other.prefix.subList(0, n));
+        }
+
+        /** The backup path as TiDB Operator writes it to status.backupPath. */
+        public String url() {
+            return "azure://" + container + "/" + (prefix.isEmpty() ? "" : String.join("/", prefix) + "/");
+        }
+
+        @Override
+        public String toString() {
+            return url();
+        }
+    }
+
+    public static boolean isLog(BackupSpec spec) {
+        return spec != null && "log".equals(spec.getBackupMode());
+    }
+
+    public static boolean isBlank(String s) {
+        return s == null || s.isEmpty();
+    }
+
+    public static String namespace(Backup b) {
+        String ns = b.getMetadata() == null ? null : b.getMetadata().getNamespace();
+        return isBlank(ns) ? "default" : ns;
+    }
+
+    public static String name(Backup b) {
+        return b.getMetadata() == null ? null : b.getMetadata().getName();
+    }
+
+    public static String nsName(Backup b) {
+        return namespace(b) + "/" + name(b);
+    }
+
+    public static boolean sameObject(Backup a, Backup b) {
+        return nsName(a).equals(nsName(b));
+    }
+
+    public static String phase(Backup b) {
+        return b.getStatus() == null || b.getStatus().getPhase() == null ? "" : b.getStatus().getPhase();
+    }
+
+    public static String statusCommitTs(Backup b) {
+        return b.getStatus() == null ? null : b.getStatus().getCommitTs();
+    }
+
+    /** The TiDB cluster a Backup targets: br.clusterNamespace defaults to the Backup's namespace. */
+    public static Optional<ClusterRef> cluster(Backup b) {
+        BackupSpec s = b.getSpec();
+        if (s == null || s.getBr() == null || isBlank(s.getBr().getCluster())) {
+            return Optional.empty();
+        }
+        String ns = isBlank(s.getBr().getClusterNamespace()) ? namespace(b) : s.getBr().getClusterNamespace();
+        return Optional.of(new ClusterRef(ns, s.getBr().getCluster()));
+    }
+
+    /** The Azure location of a Backup, when it uses azblob with a container. */
+    public static Optional<AzureLocation> location(Backup b) {
+        BackupSpec s = b.getSpec();
+        AzblobStorageProvider az = s == null ? null : s.getAzblob();
+        if (az == null || isBlank(az.getContainer())) {
+            return Optional.empty();
+        }
+        String joined = trimSlashes(az.getContainer()) + "/" + trimSlashes(az.getPrefix() == null ? "" : az.getPrefix());
+        List<String> parts = new ArrayList<>(Arrays.asList(joined.split("/+")));
+        parts.removeIf(String::isEmpty);
+        if (parts.isEmpty()) {
+            return Optional.empty();
+        }
+        String container = parts.remove(0);
+        String account = isBlank(az.getStorageAccount()) ? null : az.getStorageAccount();
+        return Optional.of(new AzureLocation(account, container, List.copyOf(parts)));
+    }
+
+    private static String trimSlashes(String s) {
+        int a = 0;
+        int z = s.length();
+        while (a < z && s.charAt(a) == '/') {
+            a++;
+        }
+        while (z > a && s.charAt(z - 1) == '/') {
+            z--;
+        }
+        return s.substring(a, z);
+    }
+}

@@ -1,0 +1,36 @@
+package io.brguard.policy;
+
+import java.util.List;
+
+/**
+ * The outcome of one decision: denied when any violation exists; warnings and the mutation patch travel with it.
+ * {@code unchecked} lists rules a lookup could not answer: the webhook turns them into an error, never an allow.
+ */
+public record Verdict(List<Violation> violations, List<Warning> warnings, List<PatchOp> patch,
+                      List<Unchecked> unchecked) {
+
+    public Verdict {
+        violations = List.copyOf(violations);
+        warnings = List.copyOf(warnings);
+        patch = List.copyOf(patch);
+        unchecked = List.copyOf(unchecked);
+    }
+
+    public static Verdict allow(List<PatchOp> patch) {
+        return new Verdict(List.of(), List.of(), patch, List.of());
+    }
+
+    public boolean allowed() {
+        return violations.isEmpty();
+    }
+
+    /** The distinct rule ids behind the violations, in order. */
+    public List<String> ruleIds() {
+        return violations.stream().map(Violation::ruleId).distinct().toList();
+    }
+
+    /** All violation messages joined for a one-line admission response. */
+    public String denialMessage() {
+        return String.join("; ", violations.stream().map(v -> v.message().replace("; ", ", ")).toList());
+    }
+}

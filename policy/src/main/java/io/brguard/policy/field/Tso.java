@@ -1,0 +1,89 @@
+package io.brguard.policy.field;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.regex.Pattern;
+
+/**
+ * TiDB timestamps as TiDB Operator and BR read them: a TSO integer (physical milliseconds shifted left 18 bits),
+ * or an RFC 3339 time. A datetime without a zone is accepted by the operator but rejected by BR
+ * ("must set timezone when using datetime format ts"), so it is a parse result of its own.
+ */
+public final class Tso {
+    private static final int LOGICAL_BITS = 18;
+    // A TSO whose physical part is before 2015 cannot come from a TiDB cluster that can run log backup;
+    // such numbers are almost always Unix seconds or milliseconds pasted by mistake.
+    private static final long MIN_PHYSICAL_MS = Instant.parse("2015-01-01T00:00:00Z").toEpochMilli();
+    private static final Pattern DIGITS = Pattern.compile("[0-9]+");
+    private static final Pattern ZONELESS = Pattern.compile("\\d{4}-\\d{2}-\\d{2}[ T]\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?");
+
+    /** The reading of one timestamp string. */
+    public sealed interface Parsed {
+    }
+
+    /** A TSO, from digits or converted from an RFC 3339 time. */
+    public record Value(long tso) implements Parsed {
+        public long physicalMillis() {
+            return tso >>> LOGICAL_BITS;
+        }
+    }
+
+    /** A datetime with no offset: TiDB Operator takes its own local zone, BR refuses it. */
+    public record Zoneless() implements Parsed {
+    }
+
+    /** Digits that are not a plausible TSO (e.g. Unix seconds). */
+    public record Implausible(String hint) implements Parsed {
+    }
+
+    /** Not a timestamp at all. */
+    public record Invalid() implements Parsed {
+    }
+
+    private Tso() {
+    }
+
+    public static Parsed parse(String s) {
+        if (s == null) {
+            return new Invalid();
+        }
+        String t = s.trim();
+        if (DIGITS.matcher(t).matches()) {
+            long v;
+            try {
+                v = Long.parseUnsignedLong(t);
+            } catch (NumberFormatException e) {
+                return new Invalid();
+            }
+            long physical = v >>> LOGICAL_BITS;
+            if (v != 0 && physical < MIN_PHYSICAL_MS) {
+                String hint = t.length() <= 10 ? "looks like Unix seconds" : t.length() <= 13 ? "looks like Unix milliseconds" : "too small for a TSO";
+                return new Implausible(hint);
+            }
+            return new Value(v);
+        }
+        try {
+            OffsetDateTime odt = OffsetDateTime.parse(t, DateTimeFormatter.ISO_OFFSET_DATE_TIME);
+            return new Value(fromMillis(odt.toInstant().toEpochMilli()));
+        } catch (DateTimeParseException e) {
+            return ZONELESS.matcher(t).matches() ? new Zoneless() : new Invalid();
+        }
+    }
+
+    /** The TSO at a physical time, logical part zero. */
+    public static long fromMillis(long millis) {
+        return millis << LOGICAL_BITS;
+    }
+
+    /** The TSO of a string, or -1 when it is not one (negative TSOs do not exist below 2^63). */
+    public static long valueOrMinusOne(String s) {
+        return parse(s) instanceof Value v ? v.tso() : -1;
+    }
+
+    /** A readable UTC time for a TSO, for messages. */
+    public static String describe(long tso) {
+        return Instant.ofEpochMilli(tso >>> LOGICAL_BITS).toString();
+    }
+}

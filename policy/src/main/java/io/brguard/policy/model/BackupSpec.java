@@ -1,0 +1,133 @@
+package io.brguard.policy.model;
+
+import io.fabric8.kubernetes.api.model.Affinity;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.LocalObjectReference;
+import io.fabric8.kubernetes.api.model.PodSecurityContext;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.Toleration;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+
+import java.util.List;
+import java.util.Map;
+
+/** {@code Backup.spec}: every field of TiDB Operator's BackupSpec (v1 and v2), with the same JSON names. */
+public class BackupSpec extends Extensible {
+    private String backupType;
+    private String backupMode;
+    private String logSubcommand;
+    private Boolean logStop;
+    private String logTruncateUntil;
+    private String commitTs;
+    private List<String> tableFilter;
+    private BRConfig br;
+    private AzblobStorageProvider azblob;
+    // Other providers are kept as plain trees: brguard only reasons about azblob, but must not drop them.
+    private Map<String, Object> s3;
+    private Map<String, Object> gcs;
+    private Map<String, Object> local;
+    private ResourceRequirements resources;
+    private List<EnvVar> env;
+    private String serviceAccount;
+    private Boolean automountServiceAccountToken;
+    private String cleanPolicy;
+    private CleanOption cleanOption;
+    private String toolImage;
+    private List<LocalObjectReference> imagePullSecrets;
+    private List<Toleration> tolerations;
+    private Affinity affinity;
+    private PodSecurityContext podSecurityContext;
+    private String priorityClassName;
+    private List<Volume> additionalVolumes;
+    private List<VolumeMount> additionalVolumeMounts;
+    private BackoffRetryPolicy backoffRetryPolicy;
+    private Boolean useKMS;
+    private String storageClassName;
+    private String storageSize;
+    private Integer volumeBackupInitJobMaxActiveSeconds;
+    private TiDBAccessConfig from;
+    private String tikvGCLifeTime;
+    private Map<String, Object> dumpling;
+    private String volumeAttributesClassName;
+    private String calcSizeLevel;
+    private String federalVolumeBackupPhase;
+    private Boolean resumeGcSchedule;
+
+    public String getBackupType() { return backupType; }
+    public void setBackupType(String v) { backupType = v; }
+    public String getBackupMode() { return backupMode; }
+    public void setBackupMode(String v) { backupMode = v; }
+    public String getLogSubcommand() { return logSubcommand; }
+    public void setLogSubcommand(String v) { logSubcommand = v; }
+    public Boolean getLogStop() { return logStop; }
+    public void setLogStop(Boolean v) { logStop = v; }
+    public String getLogTruncateUntil() { return logTruncateUntil; }
+    public void setLogTruncateUntil(String v) { logTruncateUntil = v; }
+    public String getCommitTs() { return commitTs; }
+    public void setCommitTs(String v) { commitTs = v; }
+    public List<String> getTableFilter() { return tableFilter; }
+    public void setTableFilter(List<String> v) { tableFilter = v; }
+    public BRConfig getBr() { return br; }
+    public void setBr(BRConfig v) { br = v; }
+    public AzblobStorageProvider getAzblob() { return azblob; }
+    public void setAzblob(AzblobStorageProvider v) { azblob = v; }
+    public Map<String, Object> getS3() { return s3; }
+    public void setS3(Map<String, Object> v) { s3 = v; }
+    public Map<String, Object> getGcs() { return gcs; }
+    public void setGcs(Map<String, Object> v) { gcs = v; }
+    public Map<String, Object> getLocal() { return local; }
+    public void setLocal(Map<String, Object> v) { local = v; }
+    public ResourceRequirements getResources() { return resources; }
+    public void setResources(ResourceRequirements v) { resources = v; }
+    public List<EnvVar> getEnv() { return env; }
+    public void setEnv(List<EnvVar> v) { env = v; }
+    public String getServiceAccount() { return serviceAccount; }
+    public void setServiceAccount(String v) { serviceAccount = v; }
+    public Boolean getAutomountServiceAccountToken() { return automountServiceAccountToken; }
+    public void setAutomountServiceAccountToken(Boolean v) { automountServiceAccountToken = v; }
+    public String getCleanPolicy() { return cleanPolicy; }
+    public void setCleanPolicy(String v) { cleanPolicy = v; }
+    public CleanOption getCleanOption() { return cleanOption; }
+    public void setCleanOption(CleanOption v) { cleanOption = v; }
+    public String getToolImage() { return toolImage; }
+    public void setToolImage(String v) { toolImage = v; }
+    public List<LocalObjectReference> getImagePullSecrets() { return imagePullSecrets; }
+    public void setImagePullSecrets(List<LocalObjectReference> v) { imagePullSecrets = v; }
+    public List<Toleration> getTolerations() { return tolerations; }
+    public void setTolerations(List<Toleration> v) { tolerations = v; }
+    public Affinity getAffinity() { return affinity; }
+    public void setAffinity(Affinity v) { affinity = v; }
+    public PodSecurityContext getPodSecurityContext() { return podSecurityContext; }
+    public void setPodSecurityContext(PodSecurityContext v) { podSecurityContext = v; }
+    public String getPriorityClassName() { return priorityClassName; }
+    public void setPriorityClassName(String v) { priorityClassName = v; }
+    public List<Volume> getAdditionalVolumes() { return additionalVolumes; }
+    public void setAdditionalVolumes(List<Volume> v) { additionalVolumes = v; }
+    public List<VolumeMount> getAdditionalVolumeMounts() { return additionalVolumeMounts; }
+    public void setAdditionalVolumeMounts(List<VolumeMount> v) { additionalVolumeMounts = v; }
+    public BackoffRetryPolicy getBackoffRetryPolicy() { return backoffRetryPolicy; }
+    public void setBackoffRetryPolicy(BackoffRetryPolicy v) { backoffRetryPolicy = v; }
+    public Boolean getUseKMS() { return useKMS; }
+    public void setUseKMS(Boolean v) { useKMS = v; }
+    public String getStorageClassName() { return storageClassName; }
+    public void setStorageClassName(String v) { storageClassName = v; }
+    public String getStorageSize() { return storageSize; }
+    public void setStorageSize(String v) { storageSize = v; }
+    public Integer getVolumeBackupInitJobMaxActiveSeconds() { return volumeBackupInitJobMaxActiveSeconds; }
+    public void setVolumeBackupInitJobMaxActiveSeconds(Integer v) { volumeBackupInitJobMaxActiveSeconds = v; }
+    public TiDBAccessConfig getFrom() { return from; }
+    public void setFrom(TiDBAccessConfig v) { from = v; }
+    public String getTikvGCLifeTime() { return tikvGCLifeTime; }
+    public void setTikvGCLifeTime(String v) { tikvGCLifeTime = v; }
+    public Map<String, Object> getDumpling() { return dumpling; }
+    public void setDumpling(Map<String, Object> v) { dumpling = v; }
+    public String getVolumeAttributesClassName() { return volumeAttributesClassName; }
+    public void setVolumeAttributesClassName(String v) { volumeAttributesClassName = v; }
+    public String getCalcSizeLevel() { return calcSizeLevel; }
+    public void setCalcSizeLevel(String v) { calcSizeLevel = v; }
+    public String getFederalVolumeBackupPhase() { return federalVolumeBackupPhase; }
+    public void setFederalVolumeBackupPhase(String v) { federalVolumeBackupPhase = v; }
+    public Boolean getResumeGcSchedule() { return resumeGcSchedule; }
+    public void setResumeGcSchedule(Boolean v) { resumeGcSchedule = v; }
+}

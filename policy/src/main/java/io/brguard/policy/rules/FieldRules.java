@@ -1,0 +1,222 @@
+package io.brguard.policy.rules;
+
+import io.brguard.policy.Context;
+import io.brguard.policy.Findings;
+import io.brguard.policy.Specs;
+import io.brguard.policy.field.TableFilterSyntax;
+import io.brguard.policy.field.Tso;
+import io.brguard.policy.model.AzblobStorageProvider;
+import io.brguard.policy.model.BackupSpec;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** Rules on single fields, judged from the new spec alone. */
+public final class FieldRules implements RuleFamily {
+    // Azure: 3-63 characters, lowercase letters, digits and single hyphens, starting and ending alphanumeric.
+    private static final Pattern CONTAINER = Pattern.compile("[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){2,62}");
+    private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+    private static final Set<String> TIERS = Set.of("Hot", "Cool", "Cold");
+
+    @Override
+    public void check(Context ctx, Findings out) {
+        BackupSpec spec = ctx.spec();
+        storageProvider(spec, out);
+        if (spec.getAzblob() != null) {
+            azblob(spec.getAzblob(), out);
+        }
+        clusterName(spec, out);
+        timestamps(spec, out);
+        tableFilter(spec, out);
+        lastBackupTs(spec, out);
+        if (spec.getLogStop() != null && !Specs.isBlank(spec.getLogSubcommand())) {
+            out.deny("field.log-stop-conflict", "spec.logStop", "logStop and logSubcommand are both set",
+                    null, "remove logStop (deprecated) and keep logSubcommand");
+        }
+        backupTypeNeedsDb(spec, out);
+        logOnlyFields(spec, out);
+    }
+
+    private static void storageProvider(BackupSpec spec, Findings out) {
+        List<String> set = new ArrayList<>();
+        if (spec.getS3() != null) set.add("s3");
+        if (spec.getGcs() != null) set.add("gcs");
+        if (spec.getAzblob() != null) set.add("azblob");
+        if (spec.getLocal() != null) set.add("local");
+        if (set.isEmpty()) {
+            out.deny("field.storage-provider", "spec", "no storage provider is set", null,
+                    "add spec.azblob with container, prefix and secretName");
+        } else if (set.size() > 1) {
+            // TiDB Operator silently takes the first of s3, gcs, azblob, local.
+            out.deny("field.storage-provider", "spec." + set.get(1), "more than one storage provider is set",
+                    String.join(", ", set), "keep exactly one; TiDB Operator would silently use " + set.get(0));
+        } else if (!set.get(0).equals("azblob")) {
+            out.warn("warn.not-azblob", "spec." + set.get(0), "brguard checks Azure storage only; this provider is not checked");
+        }
+    }
+
+    private static void azblob(AzblobStorageProvider az, Findings out) {
+        String container = az.getContainer();
+        if (Specs.isBlank(container)) {
+            out.deny("field.container", "spec.azblob.container", "container is required", null,
+                    "set the Azure container name");
+        } else if (container.contains("/")) {
+            out.deny("field.container", "spec.azblob.container", "container contains '/', which TiDB Operator moves into the prefix",
+                    container, "put the path part into spec.azblob.prefix");
+        } else if (!CONTAINER.matcher(container).matches()) {
+            out.deny("field.container", "spec.azblob.container",
+                    "not a valid Azure container name (3-63 lowercase letters, digits, single hyphens)", container,
+                    "rename it, e.g. " + suggestContainer(container));
+        }
+        String prefix = az.getPrefix();
+        if (prefix == null || prefix.isEmpty()) {
+            out.warn("warn.prefix-root", "spec.azblob.prefix", "empty: BR writes at the container root");
+        } else {
+            if (prefix.startsWith("/")) {
+                out.deny("field.prefix", "spec.azblob.prefix", "starts with '/'", prefix,
+                        "remove the leading slash: " + prefix.replaceFirst("^/+", ""));
+            }
+            for (String seg : prefix.split("/")) {
+                if (seg.equals("..") || seg.equals(".")) {
+                    out.deny("field.prefix", "spec.azblob.prefix", "contains a '" + seg + "' segment", prefix,
+                            "use a plain path such as team/cluster/log");
+                    break;
+                }
+            }
+        }
+        String tier = az.getAccessTier();
+        if (tier != null && !TIERS.contains(tier)) {
+            if (tier.equalsIgnoreCase("Archive")) {
+                out.deny("field.access-tier", "spec.azblob.accessTier",
+                        "Archive blobs cannot be read back, so backupmeta and log metadata become unreadable", tier,
+                        "use Hot, Cool or Cold and move old data to Archive with a lifecycle rule");
+            } else {
+                Optional<String> canon = TIERS.stream().filter(t -> t.equalsIgnoreCase(tier)).findFirst();
+                out.deny("field.access-tier", "spec.azblob.accessTier", "not an access tier", tier,
+                        canon.map(c -> "write it as " + c).orElse("use Hot, Cool or Cold"));
+            }
+        }
+    }
+
+    private static String suggestContainer(String s) {
+        String t = s.toLowerCase().replaceAll("[^a-z0-9-]", "-").replaceAll("-+", "-").replaceAll("^-|-$", "");
+        if (t.length() < 3) {
+            t = (t + "-backup").replaceAll("^-", "");
+        }
+        return t.length() > 63 ? t.substring(0, 63).replaceAll("-$", "") : t;
+    }
+
+    private static void clusterName(BackupSpec spec, Findings out) {
+        String cluster = spec.getBr() == null ? null : spec.getBr().getCluster();
+        if (!Specs.isBlank(cluster) && !DNS_LABEL.matcher(cluster).matches()) {
+            out.deny("field.cluster-name", "spec.br.cluster",
+                    "not a DNS-1123 label, so the PD service <cluster>-pd cannot exist", cluster,
+                    "use the TidbCluster's metadata.name");
+        }
+    }
+
+    private static void timestamps(BackupSpec spec, Findings out) {
+        timestamp("spec.logTruncateUntil", spec.getLogTruncateUntil(), out);
+        if (!Specs.isBlank(spec.getCommitTs()) && !"0".equals(spec.getCommitTs())) {
+            timestamp("spec.commitTs", spec.getCommitTs(), out);
+        }
+    }
+
+    private static void timestamp(String path, String value, Findings out) {
+        if (value == null) {
+            return;
+        }
+        Tso.Parsed p = Tso.parse(value);
+        if (p instanceof Tso.Zoneless) {
+            out.deny("field.timestamp", path, "datetime without a time zone: BR refuses it and the Job fails", value,
+                    "add an offset, e.g. " + value.trim().replace(' ', 'T') + "+08:00, or use a TSO");
+        } else if (p instanceof Tso.Implausible i) {
+            out.deny("field.timestamp", path, "not a TSO, " + i.hint(), value,
+                    "use a TSO (physical ms << 18) or RFC 3339 with an offset");
+        } else if (p instanceof Tso.Invalid) {
+            out.deny("field.timestamp", path, "not a TSO or an RFC 3339 time", value,
+                    "use e.g. 2022-10-10T15:21:00+08:00 or 436979621972148225");
+        }
+    }
+
+    private static void tableFilter(BackupSpec spec, Findings out) {
+        List<String> rules = spec.getTableFilter();
+        if (rules == null) {
+            return;
+        }
+        for (int i = 0; i < rules.size(); i++) {
+            String rule = rules.get(i);
+            Optional<String> err = TableFilterSyntax.check(rule);
+            if (err.isPresent()) {
+                out.deny("field.table-filter", "spec.tableFilter[" + i + "]", err.get(), rule,
+                        "write db.table, e.g. db1.* or `my.db`.t1");
+            }
+        }
+    }
+
+    private static void lastBackupTs(BackupSpec spec, Findings out) {
+        List<String> options = spec.getBr() == null ? null : spec.getBr().getOptions();
+        if (options == null) {
+            return;
+        }
+        for (int i = 0; i < options.size(); i++) {
+            String o = options.get(i) == null ? "" : options.get(i).trim();
+            String value = null;
+            if (o.startsWith("--lastbackupts=")) {
+                value = o.substring("--lastbackupts=".length());
+            } else if (o.equals("--lastbackupts")) {
+                value = i + 1 < options.size() ? options.get(i + 1) : "";
+            }
+            if (value == null) {
+                continue;
+            }
+            String path = "spec.br.options[" + i + "]";
+            if (Specs.isLog(spec)) {
+                out.warn("warn.lastbackupts-on-log", path, "--lastbackupts has no meaning for a log backup");
+            }
+            Tso.Parsed p = value.matches("[0-9]+") ? Tso.parse(value) : new Tso.Invalid();
+            if (p instanceof Tso.Implausible bad) {
+                out.deny("field.lastbackupts", path, "--lastbackupts is not a TSO, " + bad.hint(), value,
+                        "use the commitTs of the previous snapshot backup");
+            } else if (!(p instanceof Tso.Value)) {
+                out.deny("field.lastbackupts", path, "--lastbackupts must be a TSO number", value,
+                        "use the commitTs of the previous snapshot backup, e.g. 420134118382108673");
+            }
+        }
+    }
+
+    private static void backupTypeNeedsDb(BackupSpec spec, Findings out) {
+        String type = spec.getBackupType();
+        String db = spec.getBr() == null ? null : spec.getBr().getDb();
+        String table = spec.getBr() == null ? null : spec.getBr().getTable();
+        if (("db".equals(type) || "table".equals(type)) && Specs.isBlank(db)) {
+            out.deny("field.backup-type-needs-db", "spec.br.db", "backupType " + type + " needs br.db", null,
+                    "set br.db, or use backupType full with tableFilter");
+        }
+        if ("table".equals(type) && Specs.isBlank(table)) {
+            out.deny("field.backup-type-needs-db", "spec.br.table", "backupType table needs br.table", null,
+                    "set br.table, or use backupType full with tableFilter");
+        }
+    }
+
+    private static void logOnlyFields(BackupSpec spec, Findings out) {
+        if (Specs.isLog(spec)) {
+            return;
+        }
+        // ParseLogBackupSubcommand returns "" for non-log modes: these fields would silently do nothing.
+        if (!Specs.isBlank(spec.getLogSubcommand())) {
+            out.deny("field.log-only", "spec.logSubcommand", "only applies to backupMode: log", spec.getLogSubcommand(),
+                    "set backupMode: log, or remove logSubcommand");
+        }
+        if (spec.getLogTruncateUntil() != null) {
+            out.deny("field.log-only", "spec.logTruncateUntil", "only applies to backupMode: log", null,
+                    "set it on the log backup of this cluster");
+        }
+        if (spec.getLogStop() != null) {
+            out.deny("field.log-only", "spec.logStop", "only applies to backupMode: log", null, "remove logStop");
+        }
+    }
+}
