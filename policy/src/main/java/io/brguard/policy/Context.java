@@ -42,6 +42,6 @@ public record Context(Operation operation, Backup oldBackup, Backup newBackup, J
         if (oldSpecTree == null) {
             return true;
         }
-        return !oldSpecTree.at(pointer).equals(newSpecTree.at(pointer));
+        return !Json.sameMeaning(oldSpecTree.at(pointer), newSpecTree.at(pointer));
     }
 }

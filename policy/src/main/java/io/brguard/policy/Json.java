@@ -11,6 +11,8 @@ import tools.jackson.databind.node.ObjectNode;
 import tools.jackson.dataformat.yaml.YAMLMapper;
 import tools.jackson.dataformat.yaml.YAMLWriteFeature;
 
+import java.util.Comparator;
+
 /** The shared Jackson mappers: JSON for the wire, YAML for files. Both keep unknown fields and reject duplicate keys. */
 public final class Json {
     public static final JsonMapper JSON = JsonMapper.builder()
@@ -42,6 +44,24 @@ public final class Json {
     public static ObjectNode toTree(Backup backup) {
         return JSON.valueToTree(backup);
     }
+
+    /**
+     * Equality by meaning: numbers compare by value, so {@code 100} read from YAML equals {@code 100L} written
+     * from a typed field. Jackson's own node equality is type-strict and would report phantom changes.
+     */
+    public static boolean sameMeaning(JsonNode a, JsonNode b) {
+        if (a == null || b == null) {
+            return a == b;
+        }
+        return a.equals(NUMERIC, b);
+    }
+
+    private static final Comparator<JsonNode> NUMERIC = (x, y) -> {
+        if (x.isNumber() && y.isNumber()) {
+            return x.decimalValue().compareTo(y.decimalValue());
+        }
+        return x.equals(y) ? 0 : 1;
+    };
 
     /** A deep copy made through the tree, so the original stays untouched. */
     public static Backup copy(Backup backup) {

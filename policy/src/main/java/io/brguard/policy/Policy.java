@@ -71,7 +71,7 @@ public final class Policy {
         Mutator.Result mutated = Mutator.mutate(newObject);
         JsonNode newTree = mutated.mutated();
         JsonNode oldTree = oldObject != null && oldObject.isObject() ? Mutator.mutate(oldObject).mutated() : null;
-        if (operation == Operation.UPDATE && oldTree != null && oldTree.path("spec").equals(newTree.path("spec"))) {
+        if (operation == Operation.UPDATE && oldTree != null && Json.sameMeaning(oldTree.path("spec"), newTree.path("spec"))) {
             return Verdict.allow(mutated.patch());
         }
         List<Violation> schema = SpecSchema.validate(newTree.get("spec"));

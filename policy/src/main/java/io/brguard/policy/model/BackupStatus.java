@@ -23,6 +23,7 @@ public class BackupStatus extends Extensible {
     private List<Progress> progresses;
     private List<BackoffRetryRecord> backoffRetryStatus;
     private List<BROperation> brOperations;
+    private CleanProgress cleanProgress;
 
     public String getPhase() { return phase; }
     public void setPhase(String v) { phase = v; }
@@ -60,4 +61,6 @@ public class BackupStatus extends Extensible {
     public void setBackoffRetryStatus(List<BackoffRetryRecord> v) { backoffRetryStatus = v; }
     public List<BROperation> getBrOperations() { return brOperations; }
     public void setBrOperations(List<BROperation> v) { brOperations = v; }
+    public CleanProgress getCleanProgress() { return cleanProgress; }
+    public void setCleanProgress(CleanProgress v) { cleanProgress = v; }
 }

@@ -1,0 +1,204 @@
+package io.brguard.policy;
+
+import com.networknt.schema.Schema;
+import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SpecificationVersion;
+import io.brguard.policy.testing.Fixtures;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The CRD in manifests/crd and brguard's JSON Schema describe the same spec. */
+class CrdSchemaAgreementTest {
+    private static final String CRD_FILE = "manifests/crd/backups.br.pingcap.com.yaml";
+    private static final JsonNode CRD = Fixtures.object(CRD_FILE);
+    private static final JsonNode VERSION = CRD.path("spec").path("versions").get(0);
+    private static final JsonNode CRD_SPEC = VERSION.path("schema").path("openAPIV3Schema").path("properties").path("spec");
+    private static final Schema CRD_SPEC_AS_JSON_SCHEMA = SchemaRegistry
+            .withDefaultDialect(SpecificationVersion.DRAFT_2020_12).getSchema(toJsonSchema(CRD_SPEC));
+
+    static List<String> seedExamples() {
+        return Fixtures.yamlFiles("examples/seed");
+    }
+
+    @Test
+    void crdNamesTheBackupKindOfBrPingcapCom() {
+        assertEquals("backups.br.pingcap.com", CRD.path("metadata").path("name").asString());
+        assertEquals("br.pingcap.com", CRD.path("spec").path("group").asString());
+        assertEquals("Backup", CRD.path("spec").path("names").path("kind").asString());
+        assertEquals("bk", CRD.path("spec").path("names").path("shortNames").get(0).asString());
+        assertEquals("v1alpha1", VERSION.path("name").asString());
+        assertTrue(VERSION.path("subresources").path("status").isObject(), "status subresource");
+    }
+
+    @Test
+    void crdSchemaIsStructural() {
+        List<String> problems = new ArrayList<>();
+        structural("openAPIV3Schema", VERSION.path("schema").path("openAPIV3Schema"), problems);
+        assertEquals(List.of(), problems);
+    }
+
+    @Test
+    void crdAndJsonSchemaDeclareTheSameFieldsTypesEnumsAndRequiredLists() {
+        List<String> diffs = new ArrayList<>();
+        compare("spec", SpecSchema.document(), CRD_SPEC, diffs);
+        assertEquals(List.of(), diffs);
+    }
+
+    @ParameterizedTest
+    @MethodSource("seedExamples")
+    void bothSchemasAcceptEverySeedExample(String file) {
+        JsonNode spec = Fixtures.object(file).get("spec");
+        assertEquals(List.of(), SpecSchema.validate(spec));
+        assertEquals(List.of(), CRD_SPEC_AS_JSON_SCHEMA.validate(spec));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "{br: {cluster: c}, backupMode: incremental}",
+            "{br: {cluster: c}, backupType: raw}",
+            "{br: {cluster: c}, cleanPolicy: Never}",
+            "{br: {cluster: c}, logSubcommand: log-start/log-pause/log-stop}",
+            "{br: {cluster: c}, logStop: \"yes\"}",
+            "{br: {cluster: c}, tableFilter: [\"\"]}",
+            "{br: {cluster: c, concurrency: -1}}",
+            "{br: {cluster: \"\"}}",
+            "{br: {}}",
+            "{azblob: {container: c}}",
+            "{br: {cluster: c}, azblob: {container: 7}}",
+            "{br: {cluster: c}, from: {port: 70000}}"})
+    void bothSchemasRejectTheSameBadSpecs(String yaml) {
+        JsonNode spec = Fixtures.yaml(yaml);
+        assertFalse(SpecSchema.validate(spec).isEmpty(), "JSON Schema accepted " + yaml);
+        assertFalse(CRD_SPEC_AS_JSON_SCHEMA.validate(spec).isEmpty(), "CRD schema accepted " + yaml);
+    }
+
+    @Test
+    void printerColumnsMatchTheSeedsKubectlGetOutput() {
+        List<String> wide = new ArrayList<>();
+        List<String> normal = new ArrayList<>();
+        for (JsonNode c : VERSION.path("additionalPrinterColumns")) {
+            String name = c.path("name").asString().toUpperCase();
+            wide.add(name);
+            if (c.path("priority").asInt(0) == 0) {
+                normal.add(name);
+            }
+        }
+        // `kubectl get backup -o wide`: NAME TYPE MODE STATUS BACKUPPATH COMMITTS ... LOGTRUNCATEUNTIL
+        assertInOrder(wide, List.of("TYPE", "MODE", "STATUS", "BACKUPPATH", "COMMITTS", "LOGTRUNCATEUNTIL"));
+        // `kubectl get backup`: NAME MODE STATUS ....
+        assertInOrder(normal, List.of("MODE", "STATUS"));
+        assertFalse(normal.contains("TYPE"), "TYPE is a wide-only column in the seed");
+        Map<String, String> paths = Map.of("TYPE", ".spec.backupType", "MODE", ".spec.backupMode",
+                "STATUS", ".status.phase", "BACKUPPATH", ".status.backupPath", "COMMITTS", ".status.commitTs",
+                "LOGTRUNCATEUNTIL", ".status.logSuccessTruncateUntil");
+        for (JsonNode c : VERSION.path("additionalPrinterColumns")) {
+            String expected = paths.get(c.path("name").asString().toUpperCase());
+            if (expected != null) {
+                assertEquals(expected, c.path("jsonPath").asString(), c.toString());
+            }
+        }
+    }
+
+    private static void assertInOrder(List<String> actual, List<String> expected) {
+        int last = -1;
+        for (String e : expected) {
+            int i = actual.indexOf(e);
+            assertTrue(i > last, e + " missing or out of order in " + actual);
+            last = i;
+        }
+    }
+
+    /** The CRD's OpenAPI v3 subset as a JSON Schema: Kubernetes extensions and nullable dropped. */
+    private static JsonNode toJsonSchema(JsonNode crd) {
+        JsonNode copy = crd.deepCopy();
+        strip(copy);
+        return copy;
+    }
+
+    private static void strip(JsonNode node) {
+        if (node instanceof ObjectNode o) {
+            new ArrayList<>(o.propertyNames()).stream()
+                    .filter(k -> k.startsWith("x-kubernetes-") || k.equals("nullable") || k.equals("default"))
+                    .forEach(o::remove);
+            o.values().forEach(CrdSchemaAgreementTest::strip);
+        } else if (node.isArray()) {
+            node.forEach(CrdSchemaAgreementTest::strip);
+        }
+    }
+
+    private static void structural(String path, JsonNode s, List<String> problems) {
+        if (!s.has("type") && !s.path("x-kubernetes-int-or-string").asBoolean(false)) {
+            problems.add(path + ": no type");
+        }
+        String type = s.path("type").asString("");
+        if (s.has("properties") && !type.equals("object")) {
+            problems.add(path + ": properties on a " + type);
+        }
+        if (s.has("items") && !type.equals("array")) {
+            problems.add(path + ": items on a " + type);
+        }
+        if (type.equals("array") && !s.has("items")) {
+            problems.add(path + ": array without items");
+        }
+        if (type.equals("object") && s.has("properties") && s.has("additionalProperties")) {
+            problems.add(path + ": both properties and additionalProperties");
+        }
+        s.path("properties").properties().forEach(e -> structural(path + "." + e.getKey(), e.getValue(), problems));
+        if (s.has("items")) {
+            structural(path + "[]", s.get("items"), problems);
+        }
+        if (s.path("additionalProperties").isObject()) {
+            structural(path + "{}", s.get("additionalProperties"), problems);
+        }
+    }
+
+    private static void compare(String path, JsonNode json, JsonNode crd, List<String> diffs) {
+        if (!json.path("type").equals(crd.path("type"))) {
+            diffs.add(path + ": type " + json.path("type") + " vs CRD " + crd.path("type"));
+        }
+        if (!json.path("enum").equals(crd.path("enum"))) {
+            diffs.add(path + ": enum " + json.path("enum") + " vs CRD " + crd.path("enum"));
+        }
+        if (!new TreeSet<>(strings(json.path("required"))).equals(new TreeSet<>(strings(crd.path("required"))))) {
+            diffs.add(path + ": required " + json.path("required") + " vs CRD " + crd.path("required"));
+        }
+        for (String k : List.of("minimum", "maximum", "minLength")) {
+            if (!Json.sameMeaning(json.path(k), crd.path(k))) {
+                diffs.add(path + ": " + k + " " + json.path(k) + " vs CRD " + crd.path(k));
+            }
+        }
+        TreeSet<String> names = new TreeSet<>(json.path("properties").propertyNames());
+        names.addAll(crd.path("properties").propertyNames());
+        for (String n : names) {
+            JsonNode a = json.path("properties").path(n);
+            JsonNode b = crd.path("properties").path(n);
+            if (a.isMissingNode() || b.isMissingNode()) {
+                diffs.add(path + "." + n + ": only in " + (a.isMissingNode() ? "the CRD" : "the JSON Schema"));
+            } else {
+                compare(path + "." + n, a, b, diffs);
+            }
+        }
+        if (json.has("items") || crd.has("items")) {
+            compare(path + "[]", json.path("items"), crd.path("items"), diffs);
+        }
+    }
+
+    private static List<String> strings(JsonNode array) {
+        List<String> out = new ArrayList<>();
+        array.forEach(n -> out.add(n.asString()));
+        return out;
+    }
+}
