@@ -14,7 +14,7 @@ public final class Findings {
     }
 
     public void warn(String ruleId, String path, String text) {
-        warnings.add(new Warning(known(ruleId), path, text));
+        warnings.add(Warning.fitted(known(ruleId), path, text));
     }
 
     public void unchecked(String ruleId, String path, String reason) {

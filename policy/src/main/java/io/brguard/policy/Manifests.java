@@ -125,11 +125,17 @@ public final class Manifests {
         docs.add(new Document(source, index, startLine, tree));
     }
 
+    /** snakeyaml's message spans lines (context, source excerpts, carets): keep its sentences on one line. */
     private static String firstLine(String s) {
-        if (s == null) {
+        if (s == null || s.isBlank()) {
             return "unreadable";
         }
-        int nl = s.indexOf('\n');
-        return (nl < 0 ? s : s.substring(0, nl)).trim();
+        List<String> parts = new ArrayList<>();
+        for (String line : s.split("\r?\n")) {
+            if (!line.isBlank() && !Character.isWhitespace(line.charAt(0)) && !line.startsWith("at [Source")) {
+                parts.add(line.trim());
+            }
+        }
+        return parts.isEmpty() ? s.trim() : String.join("; ", parts);
     }
 }

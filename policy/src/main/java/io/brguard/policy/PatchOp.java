@@ -3,6 +3,7 @@ package io.brguard.policy;
 import tools.jackson.databind.JsonNode;
 
 /** One RFC 6902 JSON Patch operation ({@code add}, {@code replace} or {@code remove}). */
+@com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
 public record PatchOp(String op, String path, JsonNode value) {
 
     public static PatchOp add(String path, JsonNode value) {

@@ -98,7 +98,45 @@ public final class Policy {
         Set<String> schemaPaths = new HashSet<>();
         schema.forEach(v -> schemaPaths.add(v.path()));
         findings.violations().stream().filter(v -> !schemaPaths.contains(v.path())).forEach(violations::add);
-        return new Verdict(violations, findings.warnings(), mutated.patch(), findings.unchecked());
+        List<Warning> warnings = new ArrayList<>(findings.warnings());
+        if (operation == Operation.UPDATE && ctx.oldSpecTree() != null) {
+            ratchet(ctx, violations, warnings);
+        }
+        return new Verdict(violations, warnings, mutated.patch(), findings.unchecked());
+    }
+
+    /**
+     * Ratcheting, as Kubernetes does for CRD validation: on UPDATE, a schema or field finding on a value the update
+     * does not touch is not enforced. A Backup created before brguard, or before a rule tightened, must stay
+     * pausable and stoppable even though its (immutable) container name breaks today's rules.
+     */
+    private static void ratchet(Context ctx, List<Violation> violations, List<Warning> warnings) {
+        List<Violation> kept = new ArrayList<>();
+        List<Violation> existing = new ArrayList<>();
+        for (Violation v : violations) {
+            boolean perField = v.ruleId().startsWith("schema.") || v.ruleId().startsWith("field.");
+            (perField && !ctx.changed(pointer(v.path())) ? existing : kept).add(v);
+        }
+        if (!existing.isEmpty()) {
+            violations.clear();
+            violations.addAll(kept);
+            warnings.add(Warning.fitted("warn.existing-violation", existing.get(0).path(),
+                    existing.size() + " problem(s) in unchanged fields not enforced: " + existing.get(0).ruleId()));
+        }
+    }
+
+    /** {@code spec.a.b[2]} to the JSON pointer {@code /a/b/2} inside the spec; {@code spec} itself is "". */
+    static String pointer(String path) {
+        if (!path.startsWith("spec")) {
+            return "";
+        }
+        StringBuilder sb = new StringBuilder();
+        for (String part : path.substring(4).split("[.\\[\\]]+")) {
+            if (!part.isEmpty()) {
+                sb.append('/').append(PatchOp.escape(part));
+            }
+        }
+        return sb.toString();
     }
 
     private static Verdict deny(Violation v) {

@@ -60,6 +60,7 @@ public final class RuleCatalog {
         add("warn.truncate-not-after-last", "RiskWarnings", "a truncate at or before the last one does nothing");
         add("warn.no-snapshot-for-pitr", "RiskWarnings", "no Complete snapshot found for the PITR guard");
         add("warn.not-azblob", "RiskWarnings", "brguard checks Azure storage only");
+        add("warn.existing-violation", "Policy", "problems in fields an update does not touch are not enforced");
     }
 
     private RuleCatalog() {

@@ -11,6 +11,16 @@ public record Warning(String ruleId, String path, String text) {
         }
     }
 
+    /** A warning whose text is cut (with an ellipsis) so the whole message fits {@link #MAX_LENGTH}. */
+    public static Warning fitted(String ruleId, String path, String text) {
+        int room = MAX_LENGTH - (ruleId + " " + path + ": ").length();
+        if (room < 8) {
+            path = path.substring(0, Math.max(4, path.length() - (8 - room) - 1)) + "…";
+            room = MAX_LENGTH - (ruleId + " " + path + ": ").length();
+        }
+        return new Warning(ruleId, path, text.length() <= room ? text : text.substring(0, room - 1) + "…");
+    }
+
     public String message() {
         return ruleId + " " + path + ": " + text;
     }

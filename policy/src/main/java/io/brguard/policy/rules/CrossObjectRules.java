@@ -64,8 +64,11 @@ public final class CrossObjectRules implements RuleFamily {
             if (location.isPresent() && theirs.isPresent() && location.get().overlaps(theirs.get())) {
                 String how = location.get().prefix().equals(theirs.get().prefix()) ? "the same prefix as"
                         : location.get().prefix().size() < theirs.get().prefix().size() ? "a prefix containing" : "a prefix inside";
+                boolean accountKnown = location.get().account() != null && theirs.get().account() != null;
                 out.deny("cross.prefix-overlap", "spec.azblob.prefix", "writes to " + how + " " + Specs.nsName(other),
-                        location.get() + " vs " + theirs.get(), "give every Backup its own prefix, not nested in another");
+                        location.get() + " vs " + theirs.get(), accountKnown
+                                ? "give every Backup its own prefix, not nested in another"
+                                : "give every Backup its own prefix; if the accounts differ, set spec.azblob.storageAccount on both");
             }
         }
     }

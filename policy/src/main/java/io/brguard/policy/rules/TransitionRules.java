@@ -100,7 +100,7 @@ public final class TransitionRules implements RuleFamily {
             }
         }
         for (String path : SpecDiff.changedPaths(ctx.oldSpecTree(), ctx.newSpecTree())) {
-            if (!editable.contains(path) && !ImmutableRules.covers(path)) {
+            if (!editable.contains(path) && !ImmutableRules.covers(path, true)) {
                 out.deny(ruleId, path, why, "phase " + phase, fix);
             }
         }
@@ -116,7 +116,7 @@ public final class TransitionRules implements RuleFamily {
         }
         List<String> changed = SpecDiff.changedPaths(ctx.oldSpecTree(), ctx.newSpecTree());
         for (String path : changed) {
-            if (!path.equals(CLEAN_POLICY) && !ImmutableRules.covers(path)) {
+            if (!path.equals(CLEAN_POLICY) && !ImmutableRules.covers(path, false)) {
                 out.deny("transition.snapshot-started", path,
                         "a snapshot backup runs once; after it started the spec change does nothing",
                         "phase " + phase, "create a new Backup with a new name and prefix");

@@ -8,18 +8,18 @@ import io.brguard.policy.model.BackupStatus;
  * and {@code status.commitTs} as the "log-start succeeded" flag.
  */
 public enum LogState {
-    NEW("[*]", "no object yet (CREATE)"),
+    NEW("[*]", "no object yet: CREATE"),
     PENDING("Pending", "phase empty: no controller has picked it up"),
     STARTING("Starting", "Scheduled or Prepare: log-start in progress"),
-    RUNNING("Running", "Running"),
-    PAUSED("Paused", "Paused"),
-    STOPPED("Stopped", "Stopped (terminal)"),
-    START_FAILED("StartFailed", "Failed before log-start succeeded (no commitTs)"),
-    TASK_FAILED("TaskFailed", "Failed after the task started (commitTs set)"),
-    RETRYING("RetryFailed", "RetryFailed: the operator is retrying"),
-    INVALID("Invalid", "Invalid (spec rejected by the operator)"),
-    DELETING("Cleaning", "Clean or CleanFailed: deletion in progress"),
-    OTHER("Other", "any other phase, e.g. Complete");
+    RUNNING("Running", "phase Running: the task runs"),
+    PAUSED("Paused", "phase Paused"),
+    STOPPED("Stopped", "phase Stopped: terminal"),
+    START_FAILED("StartFailed", "phase Failed and no status.commitTs: log-start never succeeded"),
+    TASK_FAILED("TaskFailed", "phase Failed with status.commitTs: the task had started"),
+    RETRYING("RetryFailed", "phase RetryFailed: the operator retries"),
+    INVALID("Invalid", "phase Invalid: the operator rejected the spec"),
+    DELETING("Cleaning", "phase Clean or CleanFailed: being deleted"),
+    OTHER("Other", "any other phase, e.g. Complete or the docs' Pause");
 
     private final String label;
     private final String description;

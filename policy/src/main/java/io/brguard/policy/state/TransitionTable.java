@@ -153,9 +153,10 @@ public final class TransitionTable {
 
     /** The whole table as Markdown, one row per old state; embedded in README.md and docs/rules.md. */
     public static String markdown() {
-        StringBuilder sb = new StringBuilder("| old state | log-start | log-pause | log-stop |\n|---|---|---|---|\n");
+        StringBuilder sb = new StringBuilder(
+                "| old state | what it means | log-start | log-pause | log-stop |\n|---|---|---|---|---|\n");
         for (LogState s : LogState.values()) {
-            sb.append("| ").append(s.label()).append(" (").append(s.description()).append(')');
+            sb.append("| ").append(s.label()).append(" | ").append(s.description());
             for (LogCommand c : List.of(LogCommand.START, LogCommand.PAUSE, LogCommand.STOP)) {
                 Cell cell = cell(s, c);
                 sb.append(" | ").append(cell.allowed() ? "allowed → " + cell.to().label() : "`" + cell.ruleId() + "`");

@@ -1,0 +1,82 @@
+package io.brguard.policy.testing;
+
+import io.brguard.policy.Json;
+import io.brguard.policy.Lookup;
+import io.brguard.policy.Lookups;
+import io.brguard.policy.SecretKeys;
+import io.brguard.policy.model.Backup;
+import tools.jackson.databind.JsonNode;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Lookups described in a test fixture:
+ * {@code secrets: {ns/name: [KEY, ...]} | unknown}, {@code backups: [object, ...] | unknown},
+ * {@code clusters: {ns/name: true|false}} (absent: unknown). An absent secrets/backups entry means "none exist".
+ */
+public final class FixtureLookups implements Lookups {
+    private final Map<String, Set<String>> secrets;
+    private final List<Backup> backups;
+    private final Map<String, Boolean> clusters;
+
+    private FixtureLookups(Map<String, Set<String>> secrets, List<Backup> backups, Map<String, Boolean> clusters) {
+        this.secrets = secrets;
+        this.backups = backups;
+        this.clusters = clusters;
+    }
+
+    /** Builds lookups from a fixture node; {@code objects} resolves {@code $file} references in backups. */
+    public static FixtureLookups of(JsonNode node, java.util.function.Function<JsonNode, JsonNode> objects) {
+        Map<String, Set<String>> secrets = null;
+        if (!node.path("secrets").isString()) {
+            secrets = new HashMap<>();
+            for (var e : node.path("secrets").properties()) {
+                Set<String> keys = new HashSet<>();
+                e.getValue().forEach(k -> keys.add(k.asString()));
+                secrets.put(e.getKey(), keys);
+            }
+        }
+        List<Backup> backups = null;
+        if (!node.path("backups").isString()) {
+            backups = new ArrayList<>();
+            for (JsonNode b : node.path("backups")) {
+                backups.add(Json.toBackup(objects.apply(b)));
+            }
+        }
+        Map<String, Boolean> clusters = null;
+        if (node.has("clusters")) {
+            clusters = new HashMap<>();
+            for (var e : node.path("clusters").properties()) {
+                clusters.put(e.getKey(), e.getValue().asBoolean());
+            }
+        }
+        return new FixtureLookups(secrets, backups, clusters);
+    }
+
+    @Override
+    public Lookup<SecretKeys> secret(String namespace, String name) {
+        if (secrets == null) {
+            return Lookup.unknown("the Secret cache is not available");
+        }
+        Set<String> keys = secrets.get(namespace + "/" + name);
+        return keys == null ? Lookup.missing() : Lookup.found(new SecretKeys(namespace, name, keys));
+    }
+
+    @Override
+    public Lookup<List<Backup>> backups() {
+        return backups == null ? Lookup.unknown("the Backup cache is not available") : Lookup.found(List.copyOf(backups));
+    }
+
+    @Override
+    public Lookup<Boolean> tidbCluster(String namespace, String name) {
+        if (clusters == null) {
+            return Lookup.unknown("TiDB clusters are not looked up");
+        }
+        return Boolean.TRUE.equals(clusters.get(namespace + "/" + name)) ? Lookup.found(true) : Lookup.missing();
+    }
+}
