@@ -5,7 +5,6 @@ import io.brguard.policy.model.Backup;
 import io.brguard.policy.model.BackupSpec;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
@@ -75,7 +74,7 @@ public final class Specs {
     }
 
     public static boolean sameObject(Backup a, Backup b) {
-        return nsName(a).equals(nsName(b));
+        return java.util.Objects.equals(name(a), name(b)) && namespace(a).equals(namespace(b));
     }
 
     public static String phase(Backup b) {
@@ -103,9 +102,10 @@ public final class Specs {
         if (az == null || isBlank(az.getContainer())) {
             return Optional.empty();
         }
-        String joined = trimSlashes(az.getContainer()) + "/" + trimSlashes(az.getPrefix() == null ? "" : az.getPrefix());
-        List<String> parts = new ArrayList<>(Arrays.asList(joined.split("/+")));
-        parts.removeIf(String::isEmpty);
+        // Called for every pair of Backups by the cross-object rules, so no regex here.
+        List<String> parts = new ArrayList<>();
+        segments(az.getContainer(), parts);
+        segments(az.getPrefix(), parts);
         if (parts.isEmpty()) {
             return Optional.empty();
         }
@@ -114,15 +114,19 @@ public final class Specs {
         return Optional.of(new AzureLocation(account, container, List.copyOf(parts)));
     }
 
-    private static String trimSlashes(String s) {
-        int a = 0;
-        int z = s.length();
-        while (a < z && s.charAt(a) == '/') {
-            a++;
+    /** Appends the non-empty '/'-separated segments of {@code s}. */
+    private static void segments(String s, List<String> out) {
+        if (s == null) {
+            return;
         }
-        while (z > a && s.charAt(z - 1) == '/') {
-            z--;
+        int start = 0;
+        for (int i = 0; i <= s.length(); i++) {
+            if (i == s.length() || s.charAt(i) == '/') {
+                if (i > start) {
+                    out.add(s.substring(start, i));
+                }
+                start = i + 1;
+            }
         }
-        return s.substring(a, z);
     }
 }

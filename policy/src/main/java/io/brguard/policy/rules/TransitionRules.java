@@ -33,7 +33,7 @@ public final class TransitionRules implements RuleFamily {
             return;
         }
         if (ctx.operation() == Operation.CREATE) {
-            deniedCell(TransitionTable.cell(LogState.NEW, cmd), "(new) -> " + cmd.value(), out);
+            deniedCell(TransitionTable.cell(LogState.NEW, cmd), "new -> " + cmd.value(), out);
             return;
         }
         if (!Specs.isLog(ctx.oldSpec())) {

@@ -1,0 +1,107 @@
+package io.brguard.cli.check;
+
+import io.brguard.policy.Policy;
+import io.brguard.policy.PolicyConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code brguard check}: the webhook's policy over YAML files, for pull requests before Argo CD or Flux syncs. */
+@Command(name = "check", sortOptions = false, usageHelpAutoWidth = true,
+        description = {"Check Backup manifests offline with the same policy as the admission webhook.",
+                "Exit codes: 0 clean (warnings allowed), 1 a Backup would be denied, 2 usage or input error."})
+public final class CheckCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(arity = "1..*", paramLabel = "PATH", description = "YAML/JSON files or folders (multi-document; "
+            + "a folder with a kustomization is read through its resources list)")
+    List<Path> paths = new ArrayList<>();
+
+    @Option(names = "--base", paramLabel = "GIT-REF", description = "compare each Backup with the same namespace/name "
+            + "at this git ref (e.g. origin/main) and apply the UPDATE rules")
+    String base;
+
+    @Option(names = "--old", paramLabel = "PATH", description = "compare with the Backups in these files or folders instead")
+    List<Path> old = new ArrayList<>();
+
+    @Option(names = "--live", paramLabel = "FILE", description = "a live snapshot (kubectl get backups -A -o yaml): "
+            + "the real old objects with their status; wins over --base/--old for the objects it holds")
+    List<Path> live = new ArrayList<>();
+
+    @Option(names = "--objects", paramLabel = "PATH", description = "the cluster's other objects: Secrets, "
+            + "SealedSecrets, ExternalSecrets, TidbClusters, Backups. Without it, Secret presence is not checked")
+    List<Path> objects = new ArrayList<>();
+
+    @Option(names = {"-n", "--namespace"}, defaultValue = "default",
+            description = "namespace for objects that name none (default: ${DEFAULT-VALUE})")
+    String namespace;
+
+    @Option(names = "--kustomize", description = "render folders with a kustomization through `kubectl kustomize`")
+    boolean kustomize;
+
+    @Option(names = "--pitr-guard", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "deny a logTruncateUntil past the newest Complete snapshot (default: ${DEFAULT-VALUE})")
+    boolean pitrGuard;
+
+    @Option(names = {"-o", "--output"}, defaultValue = "table", paramLabel = "FORMAT",
+            description = "table, json or junit (default: ${DEFAULT-VALUE})")
+    String output;
+
+    @Option(names = "--color", defaultValue = "auto", paramLabel = "WHEN",
+            description = "auto, always or never (default: ${DEFAULT-VALUE})")
+    String color;
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        Reporters.Format format;
+        try {
+            format = Reporters.Format.valueOf(output.toUpperCase());
+        } catch (IllegalArgumentException e) {
+            err.println("brguard check: --output must be table, json or junit, not " + output);
+            return 2;
+        }
+        if (base != null && !old.isEmpty()) {
+            err.println("brguard check: give --base or --old, not both");
+            return 2;
+        }
+        Inputs inputs = new Inputs(kustomize);
+        Source current = inputs.read(paths);
+        Source oldSource = base != null ? GitHistory.read(base, paths, kustomize) : new Inputs(kustomize).read(old);
+        Source liveSource = new Inputs(false).read(live);
+        Source objectSource = new Inputs(false).read(objects);
+        String oldLabel = base != null ? "git " + base : old.isEmpty() ? null : String.join(", ", old.stream().map(Path::toString).toList());
+        Checker.Report report = new Checker(new Policy(new PolicyConfig(pitrGuard)), namespace)
+                .run(current, new Checker.History(oldSource, oldLabel, liveSource), objectSource, !objects.isEmpty());
+        boolean useColor = switch (color) {
+            case "always" -> true;
+            case "never" -> false;
+            default -> System.console() != null && System.getenv("NO_COLOR") == null;
+        };
+        Reporters.write(report, format, useColor, header(oldLabel), out);
+        return report.exitCode();
+    }
+
+    private String header(String oldLabel) {
+        List<String> parts = new ArrayList<>();
+        parts.add(String.join(" ", paths.stream().map(Path::toString).toList()));
+        parts.add(oldLabel == null && live.isEmpty() ? "no old versions (every Backup is a CREATE; use --base, --old or --live)"
+                : "old versions from " + (oldLabel == null ? "" : oldLabel) + (live.isEmpty() ? ""
+                : (oldLabel == null ? "" : " and ") + "live " + String.join(", ", live.stream().map(Path::toString).toList())));
+        parts.add(objects.isEmpty() ? "Secrets not known (use --objects)" : "known objects from "
+                + String.join(", ", objects.stream().map(Path::toString).toList()));
+        return String.join("; ", parts);
+    }
+}

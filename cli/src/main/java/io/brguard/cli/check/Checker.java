@@ -1,0 +1,208 @@
+package io.brguard.cli.check;
+
+import io.brguard.policy.Json;
+import io.brguard.policy.Manifests;
+import io.brguard.policy.Operation;
+import io.brguard.policy.Policy;
+import io.brguard.policy.Verdict;
+import io.brguard.policy.model.Backup;
+import io.brguard.policy.state.LogCommand;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The offline check: pairs every Backup in the checked files with its old version (live object, or the same
+ * namespace/name at a git ref or in another folder) and asks the same {@link Policy} the webhook asks. Without a
+ * real status, the old phase is assumed from the old spec (log-stop means Stopped, and so on) and the result says
+ * so. Cross-object rules see every checked Backup (with its effective status) plus live Backups not in Git.
+ */
+public final class Checker {
+
+    /** Where the old versions come from; every field may be empty. */
+    public record History(Source old, String oldLabel, Source live) {
+        public static History none() {
+            return new History(Source.empty(), null, Source.empty());
+        }
+    }
+
+    /** The old version used for an UPDATE. */
+    public record Old(String source, String phase, String assumedFrom) {
+    }
+
+    /** The decision on one Backup document. */
+    public record Result(Manifests.Document doc, Operation operation, Old old, Verdict verdict) {
+        public String key() {
+            return doc.namespace() + "/" + doc.name();
+        }
+    }
+
+    /** Everything the check found. */
+    public record Report(List<Result> results, List<Manifests.Problem> problems, List<String> notes) {
+        public int exitCode() {
+            if (!problems.isEmpty()) {
+                return 2;
+            }
+            return results.stream().anyMatch(r -> !r.verdict().allowed()) ? 1 : 0;
+        }
+    }
+
+    private final Policy policy;
+    private final String defaultNamespace;
+
+    public Checker(Policy policy, String defaultNamespace) {
+        this.policy = policy;
+        this.defaultNamespace = defaultNamespace;
+    }
+
+    public Report run(Source current, History history, Source objects, boolean objectsComplete) {
+        List<Manifests.Problem> problems = new ArrayList<>(current.problems());
+        problems.addAll(history.old().problems());
+        problems.addAll(history.live().problems());
+        problems.addAll(objects.problems());
+        List<String> notes = new ArrayList<>();
+
+        Map<String, Manifests.Document> now = backups(current, problems, notes, true);
+        Map<String, Manifests.Document> old = backups(history.old(), problems, notes, false);
+        Map<String, Manifests.Document> live = backups(history.live(), problems, notes, false);
+
+        Map<String, JsonNode> oldObjects = new LinkedHashMap<>();
+        Map<String, Old> oldInfo = new LinkedHashMap<>();
+        for (String key : now.keySet()) {
+            Manifests.Document l = live.get(key);
+            Manifests.Document o = old.get(key);
+            if (l != null) {
+                oldObjects.put(key, l.tree());
+                oldInfo.put(key, new Old(l.where(), phase(l.tree()), null));
+            } else if (o != null) {
+                String phase = phase(o.tree());
+                String assumedFrom = null;
+                JsonNode tree = o.tree();
+                if (phase.isEmpty()) {
+                    Optional<String[]> assumed = assume(tree);
+                    if (assumed.isPresent()) {
+                        phase = assumed.get()[0];
+                        assumedFrom = assumed.get()[1];
+                        ObjectNode copy = (ObjectNode) tree.deepCopy();
+                        copy.putObject("status").put("phase", phase);
+                        tree = copy;
+                    }
+                }
+                oldObjects.put(key, tree);
+                oldInfo.put(key, new Old(o.where(), phase, assumedFrom));
+            }
+        }
+
+        List<Backup> known = new ArrayList<>();
+        for (var e : now.entrySet()) {
+            ObjectNode withStatus = (ObjectNode) e.getValue().tree().deepCopy();
+            JsonNode o = oldObjects.get(e.getKey());
+            if (o != null && o.has("status")) {
+                withStatus.set("status", o.get("status"));
+            }
+            bind(withStatus).ifPresent(known::add);
+        }
+        for (var e : live.entrySet()) {
+            if (!now.containsKey(e.getKey())) {
+                bind(e.getValue().tree()).ifPresent(known::add);
+            }
+        }
+        List<Manifests.Document> objectDocs = new ArrayList<>(objects.documents());
+        objectDocs.addAll(current.documents());
+        for (Manifests.Document d : objects.documents()) {
+            String key = d.namespace() + "/" + d.name();
+            if (d.isBackup() && !now.containsKey(key) && !live.containsKey(key)) {
+                bind(d.tree()).ifPresent(known::add);
+            }
+        }
+        KnownObjects lookups = new KnownObjects(objectDocs, objectsComplete, known);
+
+        // Decisions are pure and independent: decide in parallel, report in file order.
+        List<Result> results = new ArrayList<>(now.entrySet().parallelStream().map(e -> {
+            JsonNode oldTree = oldObjects.get(e.getKey());
+            Operation op = oldTree == null ? Operation.CREATE : Operation.UPDATE;
+            Verdict v = policy.decide(op, oldTree, e.getValue().tree(), lookups);
+            return new Result(e.getValue(), op, oldInfo.get(e.getKey()), v);
+        }).toList());
+        for (var e : old.entrySet()) {
+            if (!now.containsKey(e.getKey())) {
+                Manifests.Document d = e.getValue();
+                results.add(new Result(d, Operation.DELETE, new Old(d.where(), phase(d.tree()), null),
+                        policy.decide(Operation.DELETE, d.tree(), null, lookups)));
+            }
+        }
+        return new Report(results, problems, notes);
+    }
+
+    /** Backups of one source by namespace/name, with the default namespace filled in; duplicates are problems. */
+    private Map<String, Manifests.Document> backups(Source source, List<Manifests.Problem> problems, List<String> notes,
+                                                    boolean checked) {
+        Map<String, Manifests.Document> out = new LinkedHashMap<>();
+        for (Manifests.Document d : source.documents()) {
+            if (!d.isBackup()) {
+                if (checked && "Backup".equals(d.kind()) && d.apiVersion().startsWith("pingcap.com/")) {
+                    notes.add(d.where() + ": " + d.apiVersion() + " Backup (TiDB Operator v1) is not checked; "
+                            + "brguard checks br.pingcap.com/v1alpha1");
+                }
+                continue;
+            }
+            if (d.name().isEmpty()) {
+                problems.add(new Manifests.Problem(d.source(), d.index(), d.line(), "metadata.name: required field is missing"));
+                continue;
+            }
+            Manifests.Document doc = d;
+            if (!d.tree().path("metadata").has("namespace") && d.tree().path("metadata").isObject()) {
+                ObjectNode copy = (ObjectNode) d.tree().deepCopy();
+                ((ObjectNode) copy.get("metadata")).put("namespace", defaultNamespace);
+                doc = new Manifests.Document(d.source(), d.index(), d.line(), copy);
+            }
+            String key = doc.namespace() + "/" + doc.name();
+            Manifests.Document first = out.putIfAbsent(key, doc);
+            if (first != null) {
+                problems.add(new Manifests.Problem(d.source(), d.index(), d.line(),
+                        "Backup " + key + " is declared twice; first at " + first.where()));
+            }
+        }
+        return out;
+    }
+
+    private static String phase(JsonNode tree) {
+        return tree.path("status").path("phase").asString("");
+    }
+
+    /**
+     * The phase an old spec leads to once TiDB Operator carried it out: [phase, what it was assumed from].
+     * A snapshot runs once, so an applied snapshot is taken as Complete.
+     */
+    static Optional<String[]> assume(JsonNode oldTree) {
+        Optional<Backup> b = bind(oldTree);
+        if (b.isEmpty() || b.get().getSpec() == null) {
+            return Optional.empty();
+        }
+        if (!"log".equals(b.get().getSpec().getBackupMode())) {
+            return Optional.of(new String[] {"Complete", "an applied snapshot backup"});
+        }
+        LogCommand cmd = LogCommand.of(b.get().getSpec());
+        String from = "logSubcommand " + (cmd.value() == null ? "?" : cmd.value());
+        return switch (cmd) {
+            case START -> Optional.of(new String[] {"Running", from});
+            case PAUSE -> Optional.of(new String[] {"Paused", from});
+            case STOP -> Optional.of(new String[] {"Stopped", from});
+            case UNSUPPORTED -> Optional.empty();
+        };
+    }
+
+    private static Optional<Backup> bind(JsonNode tree) {
+        try {
+            return Optional.of(Json.toBackup(tree));
+        } catch (JacksonException | IllegalArgumentException e) {
+            return Optional.empty(); // reported by the schema rule when the object itself is checked
+        }
+    }
+}

@@ -1,0 +1,170 @@
+package io.brguard.cli.check;
+
+import io.brguard.policy.Json;
+import io.brguard.policy.Manifests;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+
+import java.io.IOException;
+import java.nio.charset.MalformedInputException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * Reads the files and folders given to {@code brguard check}. A folder is read recursively (*.yaml, *.yml,
+ * *.json), except that a folder holding a kustomization is read the way kustomize reads it: only the entries of its
+ * {@code resources:} list, so strategic-merge patch files are not mistaken for whole objects. With
+ * {@code render}, such a folder is rendered by {@code kubectl kustomize} instead, so patches are applied.
+ */
+public final class Inputs {
+    private static final List<String> KUSTOMIZATION = List.of("kustomization.yaml", "kustomization.yml", "Kustomization");
+
+    private final boolean render;
+    private final Set<Path> visited = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    public Inputs(boolean render) {
+        this.render = render;
+    }
+
+    public Source read(List<Path> paths) {
+        Source.Builder out = new Source.Builder();
+        for (Path p : paths) {
+            out.add(read(p));
+        }
+        return out.build();
+    }
+
+    private Source read(Path p) {
+        Path real = p.toAbsolutePath().normalize();
+        if (!visited.add(real)) {
+            return Source.empty();
+        }
+        if (!Files.exists(p)) {
+            return Source.problem(p.toString(), "no such file or folder");
+        }
+        if (Files.isRegularFile(p)) {
+            return file(p);
+        }
+        Path kustomization = kustomization(p);
+        if (kustomization != null) {
+            return render ? rendered(p) : kustomize(p, kustomization);
+        }
+        try (Stream<Path> s = Files.list(p)) {
+            Source.Builder out = new Source.Builder();
+            // Files are parsed in parallel; toList() keeps them in sorted order for stable output.
+            s.sorted().filter(c -> Files.isDirectory(c) ? !c.getFileName().toString().startsWith(".") : isManifest(c))
+                    .toList().parallelStream().map(this::read).toList().forEach(out::add);
+            return out.build();
+        } catch (IOException e) {
+            return Source.problem(p.toString(), "cannot list the folder: " + e.getMessage());
+        }
+    }
+
+    static boolean isManifest(Path f) {
+        String n = f.getFileName().toString();
+        return n.endsWith(".yaml") || n.endsWith(".yml") || n.endsWith(".json");
+    }
+
+    private static Path kustomization(Path dir) {
+        return KUSTOMIZATION.stream().map(dir::resolve).filter(Files::isRegularFile).findFirst().orElse(null);
+    }
+
+    /** Reads one file; {@code where} names it in messages. */
+    public static Source file(Path f) {
+        String text;
+        try {
+            text = Files.readString(f, StandardCharsets.UTF_8);
+        } catch (MalformedInputException e) {
+            return Source.problem(f.toString(), "not UTF-8 text");
+        } catch (IOException e) {
+            return Source.problem(f.toString(), "cannot read: " + e.getMessage());
+        }
+        return Source.of(Manifests.parse(f.toString(), text));
+    }
+
+    private Source kustomize(Path dir, Path kustomization) {
+        JsonNode k;
+        try {
+            k = Json.YAML.readTree(Files.readString(kustomization));
+        } catch (IOException | JacksonException e) {
+            return Source.problem(kustomization.toString(), "not a readable kustomization: " + e.getMessage());
+        }
+        Source.Builder b = new Source.Builder();
+        for (String key : List.of("resources", "bases", "components")) {
+            for (JsonNode r : k.path(key)) {
+                String entry = r.asString("");
+                if (entry.contains("://") || entry.startsWith("github.com/") || entry.startsWith("git@")) {
+                    b.add(Source.problem(kustomization.toString(),
+                            "remote resource " + entry + " is not fetched; check it where it lives, or use --kustomize"));
+                    continue;
+                }
+                b.add(read(dir.resolve(entry)));
+            }
+        }
+        Source out = b.build();
+        String namespace = k.path("namespace").asString("");
+        return namespace.isEmpty() ? out : withNamespace(out, namespace);
+    }
+
+    private static final Set<String> CLUSTER_SCOPED = Set.of("Namespace", "ClusterRole", "ClusterRoleBinding",
+            "CustomResourceDefinition", "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration",
+            "PriorityClass", "StorageClass", "PersistentVolume", "ValidatingAdmissionPolicy",
+            "ValidatingAdmissionPolicyBinding");
+
+    /** kustomize's {@code namespace:} transformer: it sets the namespace of every namespaced object beneath it. */
+    private static Source withNamespace(Source s, String namespace) {
+        List<Manifests.Document> docs = new ArrayList<>();
+        for (Manifests.Document d : s.documents()) {
+            if (CLUSTER_SCOPED.contains(d.kind()) || !d.tree().path("metadata").isObject()) {
+                docs.add(d);
+                continue;
+            }
+            tools.jackson.databind.node.ObjectNode copy = (tools.jackson.databind.node.ObjectNode) d.tree().deepCopy();
+            ((tools.jackson.databind.node.ObjectNode) copy.get("metadata")).put("namespace", namespace);
+            docs.add(new Manifests.Document(d.source(), d.index(), d.line(), copy));
+        }
+        return new Source(docs, s.problems());
+    }
+
+    private static Source rendered(Path dir) {
+        try {
+            Process proc = new ProcessBuilder("kubectl", "kustomize", dir.toString()).redirectErrorStream(false).start();
+            proc.getOutputStream().close();
+            byte[] out = proc.getInputStream().readAllBytes();
+            String err = new String(proc.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!proc.waitFor(120, TimeUnit.SECONDS) || proc.exitValue() != 0) {
+                return Source.problem(dir.toString(), "kubectl kustomize failed: " + firstLine(err));
+            }
+            return Source.of(Manifests.parse(dir + " (kustomize)", new String(out, StandardCharsets.UTF_8)));
+        } catch (IOException e) {
+            return Source.problem(dir.toString(), "--kustomize needs kubectl on PATH: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Source.problem(dir.toString(), "interrupted while rendering");
+        }
+    }
+
+    private static String firstLine(String s) {
+        String t = s.strip();
+        int nl = t.indexOf('\n');
+        return nl < 0 ? t : t.substring(0, nl);
+    }
+
+    /** Every manifest file under a folder (used for --objects, which is read without kustomize semantics). */
+    public static List<Path> manifestFiles(Path dir) throws IOException {
+        if (Files.isRegularFile(dir)) {
+            return List.of(dir);
+        }
+        List<Path> out = new ArrayList<>();
+        try (Stream<Path> s = Files.walk(dir)) {
+            s.filter(Files::isRegularFile).filter(Inputs::isManifest).sorted().forEach(out::add);
+        }
+        return out;
+    }
+}

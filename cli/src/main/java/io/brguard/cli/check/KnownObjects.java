@@ -1,0 +1,114 @@
+package io.brguard.cli.check;
+
+import io.brguard.policy.Json;
+import io.brguard.policy.Lookup;
+import io.brguard.policy.Lookups;
+import io.brguard.policy.Manifests;
+import io.brguard.policy.SecretKeys;
+import io.brguard.policy.model.Backup;
+import tools.jackson.databind.JsonNode;
+
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Lookups for {@code brguard check}, answered from objects in files. Secrets come from Secret, SealedSecret and
+ * ExternalSecret objects (key names only; values are never kept). When {@code --objects} was given it is taken as
+ * the cluster's complete set, so a Secret absent from it is missing; otherwise an absent Secret is unknown.
+ */
+final class KnownObjects implements Lookups {
+    private final Map<String, Lookup<SecretKeys>> secrets = new HashMap<>();
+    private final Set<String> clusters = new HashSet<>();
+    private final boolean complete;
+    private boolean clustersKnown;
+    private final List<Backup> backups;
+
+    KnownObjects(List<Manifests.Document> objects, boolean complete, List<Backup> backups) {
+        this.complete = complete;
+        this.backups = List.copyOf(backups);
+        for (Manifests.Document d : objects) {
+            add(d);
+        }
+    }
+
+    private void add(Manifests.Document d) {
+        JsonNode t = d.tree();
+        String group = d.apiVersion().contains("/") ? d.apiVersion().substring(0, d.apiVersion().indexOf('/')) : "";
+        switch (d.kind()) {
+            case "Secret" -> {
+                if (group.isEmpty()) {
+                    Set<String> keys = new TreeSet<>(t.path("data").propertyNames());
+                    keys.addAll(t.path("stringData").propertyNames());
+                    put(d.namespace(), d.name(), Lookup.found(new SecretKeys(d.namespace(), d.name(), keys)));
+                }
+            }
+            case "SealedSecret" -> {
+                JsonNode meta = t.path("spec").path("template").path("metadata");
+                String ns = meta.path("namespace").asString(d.namespace());
+                String name = meta.path("name").asString(d.name());
+                Set<String> keys = new TreeSet<>(t.path("spec").path("encryptedData").propertyNames());
+                keys.addAll(t.path("spec").path("template").path("data").propertyNames());
+                put(ns, name, Lookup.found(new SecretKeys(ns, name, keys)));
+            }
+            case "ExternalSecret" -> {
+                JsonNode target = t.path("spec").path("target");
+                String name = target.path("name").asString(d.name());
+                JsonNode templated = target.path("template").path("data");
+                if (templated.isObject()) {
+                    put(d.namespace(), name, Lookup.found(new SecretKeys(d.namespace(), name,
+                            new TreeSet<>(templated.propertyNames()))));
+                } else if (t.path("spec").has("dataFrom")) {
+                    put(d.namespace(), name, Lookup.unknown("ExternalSecret " + d.name() + " takes its keys from dataFrom"));
+                } else {
+                    Set<String> keys = new TreeSet<>();
+                    t.path("spec").path("data").forEach(e -> keys.add(e.path("secretKey").asString()));
+                    put(d.namespace(), name, Lookup.found(new SecretKeys(d.namespace(), name, keys)));
+                }
+            }
+            case "TidbCluster", "Cluster" -> {
+                if (group.equals("pingcap.com") || group.equals("core.pingcap.com")) {
+                    clusters.add(d.namespace() + "/" + d.name());
+                    clustersKnown = true;
+                }
+            }
+            default -> {
+                // other kinds do not answer any lookup
+            }
+        }
+    }
+
+    private void put(String ns, String name, Lookup<SecretKeys> value) {
+        secrets.putIfAbsent(ns + "/" + name, value);
+    }
+
+    @Override
+    public Lookup<SecretKeys> secret(String namespace, String name) {
+        Lookup<SecretKeys> known = secrets.get(namespace + "/" + name);
+        if (known != null) {
+            return known;
+        }
+        return complete ? Lookup.missing()
+                : Lookup.unknown("Secrets are not known: pass --objects DIR (Secrets, SealedSecrets or ExternalSecrets)");
+    }
+
+    @Override
+    public Lookup<List<Backup>> backups() {
+        return Lookup.found(backups);
+    }
+
+    @Override
+    public Lookup<Boolean> tidbCluster(String namespace, String name) {
+        if (!clustersKnown) {
+            return Lookup.unknown("TiDB clusters are not known");
+        }
+        return clusters.contains(namespace + "/" + name) ? Lookup.found(true) : Lookup.missing();
+    }
+
+    static Backup backup(JsonNode tree) {
+        return Json.toBackup(tree);
+    }
+}

@@ -1,0 +1,188 @@
+package io.brguard.cli.check;
+
+import io.brguard.policy.Json;
+import io.brguard.policy.Manifests;
+import io.brguard.policy.Operation;
+import io.brguard.policy.Unchecked;
+import io.brguard.policy.Violation;
+import io.brguard.policy.Warning;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+import java.io.PrintWriter;
+import java.util.List;
+
+/** Renders a {@link Checker.Report} as a human table, JSON or JUnit XML. */
+public final class Reporters {
+
+    /** How to print. */
+    public enum Format { TABLE, JSON, JUNIT }
+
+    private Reporters() {
+    }
+
+    public static void write(Checker.Report report, Format format, boolean color, String header, PrintWriter out) {
+        switch (format) {
+            case TABLE -> table(report, color, header, out);
+            case JSON -> out.println(Json.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(json(report)));
+            case JUNIT -> junit(report, out);
+        }
+        out.flush();
+    }
+
+    // ---------------------------------------------------------------- table
+
+    private static void table(Checker.Report r, boolean color, String header, PrintWriter out) {
+        Paint p = new Paint(color);
+        out.println(p.bold("brguard check") + ": " + header);
+        for (String note : r.notes()) {
+            out.println(p.dim("note: " + note));
+        }
+        out.println();
+        for (Checker.Result res : r.results()) {
+            boolean ok = res.verdict().allowed();
+            String mark = ok ? p.green("ok    ") : p.red("DENIED");
+            out.println(mark + " " + p.bold(res.key()) + "  " + res.operation() + "  " + res.doc().where());
+            if (res.old() != null && res.operation() == Operation.UPDATE) {
+                out.println("         old: " + res.old().source() + ", phase "
+                        + (res.old().phase().isEmpty() ? "(empty)" : res.old().phase())
+                        + (res.old().assumedFrom() == null ? "" : p.dim(" (assumed from " + res.old().assumedFrom()
+                        + "; pass --live for the real phase)")));
+            }
+            if (res.operation() == Operation.DELETE) {
+                out.println(p.dim("         removed from the checked files: a prune deletes it (never denied)"));
+            }
+            for (Violation v : res.verdict().violations()) {
+                out.println("         " + p.red("deny ") + " " + v.message());
+            }
+            for (Warning w : res.verdict().warnings()) {
+                out.println("         " + p.yellow("warn ") + " " + w.message());
+            }
+            for (Unchecked u : res.verdict().unchecked()) {
+                out.println("         " + p.dim("not checked " + u.message().replaceFirst(": not checked: ", ": ")));
+            }
+        }
+        if (!r.problems().isEmpty()) {
+            out.println();
+            out.println(p.red("Input problems (exit 2):"));
+            for (Manifests.Problem pr : r.problems()) {
+                out.println("  " + pr);
+            }
+        }
+        out.println();
+        out.println(summary(r));
+    }
+
+    static String summary(Checker.Report r) {
+        long checked = r.results().stream().filter(x -> x.operation() != Operation.DELETE).count();
+        long denied = r.results().stream().filter(x -> !x.verdict().allowed()).count();
+        long violations = r.results().stream().mapToLong(x -> x.verdict().violations().size()).sum();
+        long warnings = r.results().stream().mapToLong(x -> x.verdict().warnings().size()).sum();
+        long unchecked = r.results().stream().mapToLong(x -> x.verdict().unchecked().size()).sum();
+        return checked + " Backup(s) checked: " + denied + " denied (" + violations + " violation(s)), "
+                + warnings + " warning(s), " + unchecked + " rule(s) not checked, " + r.problems().size()
+                + " input problem(s). Exit " + r.exitCode() + ".";
+    }
+
+    /** ANSI colours, only when writing to a terminal. */
+    private record Paint(boolean on) {
+        String red(String s) { return on ? "\u001b[31m" + s + "\u001b[0m" : s; }
+        String green(String s) { return on ? "\u001b[32m" + s + "\u001b[0m" : s; }
+        String yellow(String s) { return on ? "\u001b[33m" + s + "\u001b[0m" : s; }
+        String dim(String s) { return on ? "\u001b[2m" + s + "\u001b[0m" : s; }
+        String bold(String s) { return on ? "\u001b[1m" + s + "\u001b[0m" : s; }
+    }
+
+    // ---------------------------------------------------------------- json
+
+    static ObjectNode json(Checker.Report r) {
+        ObjectNode root = Json.JSON.createObjectNode();
+        ArrayNode results = root.putArray("results");
+        for (Checker.Result res : r.results()) {
+            ObjectNode o = results.addObject();
+            o.put("file", res.doc().source()).put("document", res.doc().index()).put("line", res.doc().line());
+            o.put("namespace", res.doc().namespace()).put("name", res.doc().name());
+            o.put("operation", res.operation().name()).put("allowed", res.verdict().allowed());
+            if (res.old() != null) {
+                ObjectNode old = o.putObject("old").put("source", res.old().source()).put("phase", res.old().phase());
+                if (res.old().assumedFrom() != null) {
+                    old.put("phaseAssumedFrom", res.old().assumedFrom());
+                }
+            }
+            ArrayNode vs = o.putArray("violations");
+            for (Violation v : res.verdict().violations()) {
+                vs.addObject().put("rule", v.ruleId()).put("path", v.path()).put("message", v.message());
+            }
+            ArrayNode ws = o.putArray("warnings");
+            for (Warning w : res.verdict().warnings()) {
+                ws.addObject().put("rule", w.ruleId()).put("path", w.path()).put("message", w.message());
+            }
+            ArrayNode us = o.putArray("notChecked");
+            for (Unchecked u : res.verdict().unchecked()) {
+                us.addObject().put("rule", u.ruleId()).put("path", u.path()).put("reason", u.reason());
+            }
+        }
+        ArrayNode problems = root.putArray("problems");
+        for (Manifests.Problem p : r.problems()) {
+            problems.addObject().put("file", p.source()).put("document", p.index()).put("line", p.line())
+                    .put("message", p.message());
+        }
+        ArrayNode notes = root.putArray("notes");
+        r.notes().forEach(notes::add);
+        root.put("summary", summary(r));
+        root.put("exitCode", r.exitCode());
+        return root;
+    }
+
+    // ---------------------------------------------------------------- junit
+
+    private static void junit(Checker.Report r, PrintWriter out) {
+        List<Checker.Result> results = r.results();
+        long failures = results.stream().filter(x -> !x.verdict().allowed()).count();
+        out.println("<?xml version=\"1.0\" encoding=\"UTF-8\"?>");
+        out.println("<testsuite name=\"brguard check\" tests=\"" + (results.size() + r.problems().size())
+                + "\" failures=\"" + failures + "\" errors=\"" + r.problems().size() + "\">");
+        for (Checker.Result res : results) {
+            out.print("  <testcase classname=\"" + xml(res.doc().source()) + "\" name=\"" + xml(res.key() + " "
+                    + res.operation()) + "\">");
+            if (!res.verdict().allowed()) {
+                String first = res.verdict().violations().get(0).message();
+                StringBuilder all = new StringBuilder();
+                res.verdict().violations().forEach(v -> all.append(v.message()).append('\n'));
+                out.print("<failure message=\"" + xml(first) + "\" type=\"" + xml(res.verdict().ruleIds().get(0))
+                        + "\">" + xml(all.toString()) + "</failure>");
+            }
+            if (!res.verdict().warnings().isEmpty() || !res.verdict().unchecked().isEmpty()) {
+                StringBuilder sb = new StringBuilder();
+                res.verdict().warnings().forEach(w -> sb.append("warning: ").append(w.message()).append('\n'));
+                res.verdict().unchecked().forEach(u -> sb.append(u.message()).append('\n'));
+                out.print("<system-out>" + xml(sb.toString()) + "</system-out>");
+            }
+            out.println("</testcase>");
+        }
+        for (Manifests.Problem p : r.problems()) {
+            out.println("  <testcase classname=\"" + xml(p.source()) + "\" name=\"document " + p.index()
+                    + "\"><error message=\"" + xml(p.toString()) + "\"/></testcase>");
+        }
+        out.println("</testsuite>");
+    }
+
+    private static String xml(String s) {
+        StringBuilder sb = new StringBuilder(s.length());
+        for (char c : s.toCharArray()) {
+            switch (c) {
+                case '<' -> sb.append("&lt;");
+                case '>' -> sb.append("&gt;");
+                case '&' -> sb.append("&amp;");
+                case '"' -> sb.append("&quot;");
+                case '\n' -> sb.append("&#10;");
+                default -> {
+                    if (c >= 0x20 || c == '\t') {
+                        sb.append(c);
+                    }
+                }
+            }
+        }
+        return sb.toString();
+    }
+}
