@@ -1,5 +1,6 @@
 package io.brguard.cli.check;
 
+import io.brguard.policy.DocumentLookups;
 import io.brguard.policy.Json;
 import io.brguard.policy.Manifests;
 import io.brguard.policy.Operation;
@@ -121,7 +122,7 @@ public final class Checker {
                 bind(d.tree()).ifPresent(known::add);
             }
         }
-        KnownObjects lookups = new KnownObjects(objectDocs, objectsComplete, known);
+        DocumentLookups lookups = new DocumentLookups(objectDocs, objectsComplete, known);
 
         // Decisions are pure and independent: decide in parallel, report in file order.
         List<Result> results = new ArrayList<>(now.entrySet().parallelStream().map(e -> {

@@ -1,10 +1,5 @@
-package io.brguard.cli.check;
+package io.brguard.policy;
 
-import io.brguard.policy.Json;
-import io.brguard.policy.Lookup;
-import io.brguard.policy.Lookups;
-import io.brguard.policy.Manifests;
-import io.brguard.policy.SecretKeys;
 import io.brguard.policy.model.Backup;
 import tools.jackson.databind.JsonNode;
 
@@ -16,18 +11,23 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Lookups for {@code brguard check}, answered from objects in files. Secrets come from Secret, SealedSecret and
+ * Lookups answered from objects read from files ({@code brguard check}, {@code brguard webhook --dev}). Secrets come from Secret, SealedSecret and
  * ExternalSecret objects (key names only; values are never kept). When {@code --objects} was given it is taken as
  * the cluster's complete set, so a Secret absent from it is missing; otherwise an absent Secret is unknown.
  */
-final class KnownObjects implements Lookups {
+public final class DocumentLookups implements Lookups {
     private final Map<String, Lookup<SecretKeys>> secrets = new HashMap<>();
     private final Set<String> clusters = new HashSet<>();
     private final boolean complete;
     private boolean clustersKnown;
     private final List<Backup> backups;
 
-    KnownObjects(List<Manifests.Document> objects, boolean complete, List<Backup> backups) {
+    /**
+     * @param objects  documents of any kind; Secrets, SealedSecrets, ExternalSecrets and TiDB clusters are used
+     * @param complete whether the objects are the cluster's whole set (then an absent Secret is missing)
+     * @param backups  the Backups other rules compare with
+     */
+    public DocumentLookups(List<Manifests.Document> objects, boolean complete, List<Backup> backups) {
         this.complete = complete;
         this.backups = List.copyOf(backups);
         for (Manifests.Document d : objects) {
@@ -106,9 +106,5 @@ final class KnownObjects implements Lookups {
             return Lookup.unknown("TiDB clusters are not known");
         }
         return clusters.contains(namespace + "/" + name) ? Lookup.found(true) : Lookup.missing();
-    }
-
-    static Backup backup(JsonNode tree) {
-        return Json.toBackup(tree);
     }
 }
