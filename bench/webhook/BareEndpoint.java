@@ -1,0 +1,46 @@
+import io.brguard.webhook.TlsReloader;
+import io.javalin.Javalin;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+
+/**
+ * The baseline for bench/webhook: a bare Javalin endpoint over the same TLS setup as the webhook (same
+ * TlsReloader, same connector settings) that reads the body and returns a canned AdmissionReview response.
+ * Run with the brguard jar on the class path: java -cp cli/target/brguard.jar bench/webhook/BareEndpoint.java DIR PORT
+ */
+public class BareEndpoint {
+    public static void main(String[] args) throws Exception {
+        TlsReloader tls = new TlsReloader(Path.of(args[0]), Clock.systemUTC());
+        int port = Integer.parseInt(args[1]);
+        byte[] canned = ("{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"response\":"
+                + "{\"uid\":\"00000000-0000-0000-0000-000000000000\",\"allowed\":true}}").getBytes(StandardCharsets.UTF_8);
+        Javalin.create(cfg -> {
+            cfg.startup.showJavalinBanner = false;
+            cfg.jetty.addConnector((server, httpConfig) -> {
+                HttpConfiguration https = new HttpConfiguration(httpConfig);
+                SecureRequestCustomizer secure = new SecureRequestCustomizer();
+                secure.setSniHostCheck(false);
+                https.addCustomizer(secure);
+                ServerConnector c = new ServerConnector(server, new SslConnectionFactory(tls.factory(), "http/1.1"),
+                        new HttpConnectionFactory(https));
+                c.setHost("127.0.0.1");
+                c.setPort(port);
+                c.setIdleTimeout(30_000);
+                return c;
+            });
+            cfg.routes.post("/validate", ctx -> {
+                ctx.req().getInputStream().readNBytes(3 * 1024 * 1024 + 1);
+                ctx.contentType("application/json").result(canned);
+            });
+        }).start();
+        System.err.println("bare endpoint on https://127.0.0.1:" + port + "/validate");
+        Thread.currentThread().join();
+    }
+}

@@ -1,0 +1,144 @@
+package io.brguard.cli.serve;
+
+import io.brguard.certs.CertFiles;
+import io.brguard.certs.CertPolicy;
+import io.brguard.certs.Rotation;
+import io.brguard.certs.Rotator;
+import io.brguard.cli.check.Inputs;
+import io.brguard.cli.check.Source;
+import io.brguard.policy.DocumentLookups;
+import io.brguard.policy.Json;
+import io.brguard.policy.Lookups;
+import io.brguard.policy.Manifests;
+import io.brguard.policy.Policy;
+import io.brguard.policy.PolicyConfig;
+import io.brguard.policy.model.Backup;
+import io.brguard.webhook.AuditLog;
+import io.brguard.webhook.DenialEvents;
+import io.brguard.webhook.InformerLookups;
+import io.brguard.webhook.TlsReloader;
+import io.brguard.webhook.WebhookServer;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.BooleanSupplier;
+
+/** {@code brguard webhook}: the admission webhook, in-cluster or (with --dev) against YAML files. */
+@Command(name = "webhook", sortOptions = false, usageHelpAutoWidth = true,
+        description = {"Serve the validating and mutating admission webhook (POST /validate, /mutate over TLS;",
+                "/healthz, /readyz, /metrics on the plain health port). Kubernetes config comes from the",
+                "in-cluster service account or KUBECONFIG.",
+                "--dev runs without a cluster: a self-signed certificate in certs/dev and lookups from --objects."})
+public final class WebhookCommand implements Callable<Integer> {
+
+    @Option(names = "--dev", description = "local mode: self-signed certificate, 127.0.0.1, lookups from --objects")
+    boolean dev;
+
+    @Option(names = "--objects", paramLabel = "DIR", description = "with --dev: the cluster's objects (Secrets, Backups)")
+    List<Path> objects = new ArrayList<>();
+
+    @Option(names = "--tls-dir", defaultValue = "/etc/brguard/tls", paramLabel = "DIR",
+            description = "folder with tls.crt and tls.key, reloaded when they change (default: ${DEFAULT-VALUE})")
+    Path tlsDir;
+
+    @Option(names = "--host", description = "address to listen on (default: 0.0.0.0, with --dev 127.0.0.1)")
+    String host;
+
+    @Option(names = "--port", defaultValue = "8443", description = "TLS port for admission (default: ${DEFAULT-VALUE})")
+    int port;
+
+    @Option(names = "--health-port", defaultValue = "8080", description = "plain port for probes and metrics (default: ${DEFAULT-VALUE})")
+    int healthPort;
+
+    @Option(names = "--audit-file", paramLabel = "FILE", description = "also append audit lines to this file")
+    Path auditFile;
+
+    @Option(names = "--pitr-guard", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "deny a logTruncateUntil past the newest Complete snapshot (default: ${DEFAULT-VALUE})")
+    boolean pitrGuard;
+
+    @Option(names = "--no-events", description = "do not record Kubernetes Events for denied updates")
+    boolean noEvents;
+
+    @Option(names = "--reload-interval", defaultValue = "5s", description = "how often to look for a rotated certificate (default: ${DEFAULT-VALUE})")
+    String reloadInterval;
+
+    @Override
+    public Integer call() throws Exception {
+        Clock clock = Clock.systemUTC();
+        Lookups lookups;
+        BooleanSupplier synced;
+        KubernetesClient client = null;
+        InformerLookups informers = null;
+        if (dev) {
+            if (host == null) {
+                host = "127.0.0.1";
+            }
+            tlsDir = Path.of("certs", "dev");
+            var result = new Rotator(new CertFiles(tlsDir), b -> { }, Rotation.Served::unknown, clock,
+                    CertPolicy.DEFAULT, Duration.ZERO).rotate(List.of("localhost"), List.of("127.0.0.1"), false);
+            System.err.println("brguard webhook --dev: certificate in " + tlsDir.toAbsolutePath()
+                    + (result.plan().isEmpty() ? " (reused)" : " (issued: " + String.join(", ", result.plan().reasons()) + ")"));
+            System.err.println("brguard webhook --dev: trust the CA " + tlsDir.resolve(CertFiles.CA_CRT).toAbsolutePath()
+                    + ", e.g. curl --cacert " + tlsDir.resolve(CertFiles.CA_CRT) + " https://localhost:" + port + "/validate");
+            Source src = new Inputs(false).read(objects);
+            if (!src.problems().isEmpty()) {
+                src.problems().forEach(p -> System.err.println("brguard webhook --dev: " + p));
+                return 2;
+            }
+            List<Backup> backups = new ArrayList<>();
+            for (Manifests.Document d : src.documents()) {
+                if (d.isBackup()) {
+                    backups.add(Json.toBackup(d.tree()));
+                }
+            }
+            lookups = new DocumentLookups(src.documents(), true, backups);
+            synced = () -> true;
+        } else {
+            if (host == null) {
+                host = "0.0.0.0";
+            }
+            client = new KubernetesClientBuilder().build();
+            informers = new InformerLookups(client);
+            InformerLookups started = informers;
+            started.start().exceptionally(e -> {
+                System.err.println("brguard webhook: informers failed to start: " + e.getMessage());
+                return null;
+            });
+            lookups = informers;
+            synced = started::synced;
+        }
+        AuditLog audit = new AuditLog(System.out, auditFile);
+        DenialEvents events = dev || noEvents ? null : new DenialEvents(client, clock);
+        WebhookServer server = new WebhookServer(new WebhookServer.Options(host, port, healthPort,
+                io.brguard.certs.CertPolicy.parse(reloadInterval).toMillis()),
+                new Policy(new PolicyConfig(pitrGuard)), lookups, synced, new TlsReloader(tlsDir, clock), audit, events, clock)
+                .start();
+        System.err.println("brguard webhook: admission on https://" + host + ":" + server.tlsPort()
+                + ", health and metrics on http://" + host + ":" + server.healthPort());
+        CountDownLatch stop = new CountDownLatch(1);
+        KubernetesClient c = client;
+        InformerLookups inf = informers;
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            if (inf != null) {
+                inf.close();
+            }
+            if (c != null) {
+                c.close();
+            }
+            stop.countDown();
+        }));
+        stop.await();
+        return 0;
+    }
+}

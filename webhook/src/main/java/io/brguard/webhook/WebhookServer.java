@@ -1,0 +1,205 @@
+package io.brguard.webhook;
+
+import io.brguard.policy.Json;
+import io.brguard.policy.Lookups;
+import io.brguard.policy.Policy;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The admission webhook: {@code POST /validate} and {@code POST /mutate} over TLS only (TLS 1.2+), and
+ * {@code /healthz}, {@code /readyz}, {@code /metrics} on a separate plain port for the kubelet and Prometheus.
+ * A route decodes, decides and encodes ({@link AdmissionHandler}); this class only does I/O: audit line,
+ * metrics, and an Event for real denied updates.
+ */
+public final class WebhookServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(WebhookServer.class);
+
+    /** Where and how to listen. Port 0 picks a free port (tests). */
+    public record Options(String host, int tlsPort, int healthPort, long tlsReloadMillis) {
+    }
+
+    private final AdmissionHandler handler;
+    private final Lookups lookups;
+    private final BooleanSupplier lookupsReady;
+    private final TlsReloader tls;
+    private final AuditLog audit;
+    private final DenialEvents events;
+    private final WebhookMetrics metrics;
+    private final Javalin app;
+    private final Options options;
+    private ServerConnector tlsConnector;
+    private ServerConnector plainConnector;
+
+    public WebhookServer(Options options, Policy policy, Lookups lookups, BooleanSupplier lookupsReady, TlsReloader tls,
+                         AuditLog audit, DenialEvents events, Clock clock) {
+        this.options = options;
+        this.handler = new AdmissionHandler(policy, clock);
+        this.lookups = lookups;
+        this.lookupsReady = lookupsReady;
+        this.tls = tls;
+        this.audit = audit;
+        this.events = events;
+        this.metrics = new WebhookMetrics(tls::expiryEpochSeconds);
+        this.app = Javalin.create(cfg -> {
+            cfg.startup.showJavalinBanner = false;
+            cfg.startup.showOldJavalinVersionWarning = false;
+            cfg.http.maxRequestSize = AdmissionHandler.MAX_BODY_BYTES + 1L;
+            // Javalin adds no default connector once one is given: both are declared here.
+            cfg.jetty.addConnector((server, httpConfig) -> {
+                plainConnector = new ServerConnector(server, new HttpConnectionFactory(httpConfig));
+                plainConnector.setHost(options.host());
+                plainConnector.setPort(options.healthPort());
+                return plainConnector;
+            });
+            cfg.jetty.addConnector((server, httpConfig) -> {
+                HttpConfiguration https = new HttpConfiguration(httpConfig);
+                SecureRequestCustomizer secure = new SecureRequestCustomizer();
+                secure.setSniHostCheck(false); // the client verifies the name; the server must not refuse an IP
+                https.addCustomizer(secure);
+                tlsConnector = new ServerConnector(server, new SslConnectionFactory(tls.factory(), "http/1.1"),
+                        new HttpConnectionFactory(https));
+                tlsConnector.setHost(options.host());
+                tlsConnector.setPort(options.tlsPort());
+                tlsConnector.setIdleTimeout(Duration.ofSeconds(30).toMillis());
+                return tlsConnector;
+            });
+            cfg.routes.before(ctx -> {
+                boolean admission = ctx.path().equals("/validate") || ctx.path().equals("/mutate");
+                if (admission && ctx.req().getLocalPort() != tlsPort()) {
+                    ctx.skipRemainingHandlers();
+                    error(ctx, 404, "admission requests are served over TLS on port " + tlsPort() + " only");
+                }
+            });
+            cfg.routes.post("/validate", ctx -> admission(ctx, AdmissionHandler.Endpoint.VALIDATE));
+            cfg.routes.post("/mutate", ctx -> admission(ctx, AdmissionHandler.Endpoint.MUTATE));
+            cfg.routes.get("/healthz", ctx -> ctx.result("ok"));
+            cfg.routes.get("/readyz", ctx -> {
+                if (ready()) {
+                    ctx.result("ready");
+                } else {
+                    ctx.status(503).result("not ready: " + (lookupsReady.getAsBoolean() ? "" : "caches not synced"));
+                }
+            });
+            cfg.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
+                    .result(metrics.scrape()));
+            cfg.routes.exception(Exception.class, (e, ctx) -> {
+                LOG.error("internal error on {}: {}", ctx.path(), e.toString());
+                error(ctx, 500, "internal error: " + e.getClass().getSimpleName());
+            });
+        });
+    }
+
+    public WebhookServer start() {
+        warmUp();
+        app.start();
+        if (options.tlsReloadMillis() > 0) {
+            tls.watch(options.tlsReloadMillis());
+        }
+        LOG.info("brguard webhook serving TLS on {} and health/metrics on {}", tlsPort(), healthPort());
+        return this;
+    }
+
+    /**
+     * Runs the policy on a built-in Backup a few hundred times before the port opens: the first decisions load
+     * classes and compile, and would otherwise land on the first real admission requests after a rollout.
+     */
+    private void warmUp() {
+        byte[] sample = WARM_UP.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        Lookups none = Lookups.unknown("warm-up");
+        for (int i = 0; i < WARM_UP_ROUNDS; i++) {
+            handler.handle(AdmissionHandler.Endpoint.VALIDATE, sample, none);
+            handler.handle(AdmissionHandler.Endpoint.MUTATE, sample, none);
+        }
+    }
+
+    private static final int WARM_UP_ROUNDS = Integer.getInteger("brguard.warmUpRounds", 40);
+    private static final String WARM_UP = """
+            {"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"warm-up",
+             "kind":{"group":"br.pingcap.com","version":"v1alpha1","kind":"Backup"},"operation":"UPDATE",
+             "namespace":"warm-up","name":"b","userInfo":{"username":"brguard"},
+             "object":{"apiVersion":"br.pingcap.com/v1alpha1","kind":"Backup","metadata":{"name":"b","namespace":"warm-up"},
+              "spec":{"backupMode":"log","logSubcommand":"log-pause","tableFilter":["db1.*"],"br":{"cluster":"c"},
+              "azblob":{"secretName":"s","container":"warm-up","prefix":"p"},"logTruncateUntil":"2022-10-10T15:21:00+08:00"}},
+             "oldObject":{"apiVersion":"br.pingcap.com/v1alpha1","kind":"Backup","metadata":{"name":"b","namespace":"warm-up"},
+              "spec":{"backupMode":"log","logSubcommand":"log-start","tableFilter":["db1.*"],"br":{"cluster":"c"},
+              "azblob":{"secretName":"s","container":"warm-up","prefix":"p"}},
+              "status":{"phase":"Running","commitTs":"436568622965194754"}}}}
+            """;
+
+    /** Ready once the serving certificate is loaded and the lookup caches have synced. */
+    public boolean ready() {
+        return tls.serving() != null && lookupsReady.getAsBoolean();
+    }
+
+    public int tlsPort() {
+        return tlsConnector.getLocalPort();
+    }
+
+    public int healthPort() {
+        return plainConnector.getLocalPort();
+    }
+
+    private void admission(Context ctx, AdmissionHandler.Endpoint endpoint) throws IOException {
+        long start = System.nanoTime();
+        byte[] body = readLimited(ctx.req().getInputStream());
+        AdmissionHandler.Outcome out = body == null
+                ? new AdmissionHandler.Outcome(400, errorBody("request body is larger than 3 MiB"), null, null)
+                : handler.handle(endpoint, body, lookups);
+        ctx.status(out.status()).contentType("application/json").result(AdmissionHandler.bytes(out.body()));
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        String ep = endpoint.name().toLowerCase();
+        if (out.audit() == null) {
+            metrics.record(ep, "unknown", "bad_request", false, List.of(), took);
+            LOG.warn("400 on /{}: {}", ep, out.body().path("error").asString(""));
+            return;
+        }
+        AuditRecord rec = out.audit().withLatency(took.toNanos() / 1e6);
+        audit.write(rec);
+        metrics.record(ep, rec.operation(), rec.decision().equals("allowed") ? "true"
+                : rec.decision().equals("denied") ? "false" : "error", rec.dryRun(), rec.rules(), took);
+        if (events != null && out.deniedRealUpdate()) {
+            events.denied(Json.JSON.readTree(body).path("request").path("oldObject"), out.verdict().denialMessage());
+        }
+    }
+
+    /** Reads at most 3 MiB; null when the body is larger (never buffers an unbounded body). */
+    private static byte[] readLimited(InputStream in) throws IOException {
+        byte[] data = in.readNBytes(AdmissionHandler.MAX_BODY_BYTES + 1);
+        return data.length > AdmissionHandler.MAX_BODY_BYTES ? null : data;
+    }
+
+    private static ObjectNode errorBody(String message) {
+        ObjectNode n = Json.JSON.createObjectNode();
+        n.put("error", message);
+        return n;
+    }
+
+    private static void error(Context ctx, int status, String message) {
+        ctx.status(status).contentType("application/json").result(AdmissionHandler.bytes(errorBody(message)));
+    }
+
+    @Override
+    public void close() {
+        app.stop();
+        tls.close();
+        if (events != null) {
+            events.close();
+        }
+    }
+}

@@ -1,0 +1,418 @@
+package io.brguard.webhook;
+
+import com.networknt.schema.Schema;
+import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SpecificationVersion;
+import io.brguard.certs.CertFiles;
+import io.brguard.certs.CertPolicy;
+import io.brguard.certs.CertState;
+import io.brguard.certs.Issuer;
+import io.brguard.certs.Pem;
+import io.brguard.certs.Rotation;
+import io.brguard.certs.Rotator;
+import io.brguard.policy.Json;
+import io.brguard.policy.Lookups;
+import io.brguard.policy.Policy;
+import io.brguard.policy.model.Backup;
+import io.brguard.policy.testing.Fixtures;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManagerFactory;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@EnableKubernetesMockClient(crud = true)
+class WebhookServerTest {
+    static KubernetesClient client;
+
+    static Path tlsDir;
+    static CertState certs;
+    static InformerLookups lookups;
+    static WebhookServer server;
+    static DenialEvents events;
+    static ByteArrayOutputStream auditOut = new ByteArrayOutputStream();
+    static Path auditFile;
+    static HttpClient http;
+
+    @BeforeAll
+    static void start() throws Exception {
+        CustomResourceDefinition crd = client.apiextensions().v1().customResourceDefinitions()
+                .load(Fixtures.path("manifests/crd/backups.br.pingcap.com.yaml").toFile()).item();
+        client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
+        client.secrets().inNamespace("test1").resource(new SecretBuilder().withNewMetadata().withName("azblob-secret")
+                .withNamespace("test1").endMetadata().withStringData(Map.of("AZURE_STORAGE_ACCOUNT", "acct",
+                        "AZURE_STORAGE_KEY", "TOP-SECRET-KEY-VALUE")).build()).create();
+        Backup running = Json.toBackup(Fixtures.object("examples/seed/log/01-start.yaml"));
+        running.getMetadata().setName("demo1-log-live");
+        running.getSpec().getAzblob().setPrefix("live-log");
+        client.resources(Backup.class).inNamespace("test1").resource(running).create();
+        var live = client.resources(Backup.class).inNamespace("test1").withName("demo1-log-live").get();
+        live.setStatus(new io.brguard.policy.model.BackupStatus());
+        live.getStatus().setPhase("Running");
+        live.getStatus().setCommitTs("436568622965194754");
+        client.resources(Backup.class).inNamespace("test1").resource(live).updateStatus();
+
+        tlsDir = Files.createTempDirectory("brguard-webhook-tls");
+        certs = new Rotator(new CertFiles(tlsDir), b -> { }, Rotation.Served::unknown, Clock.systemUTC(),
+                CertPolicy.DEFAULT, Duration.ZERO).issue(List.of("localhost"), List.of("127.0.0.1"));
+        auditFile = Files.createTempFile("brguard-audit", ".jsonl");
+        lookups = new InformerLookups(client);
+        lookups.awaitSynced(30, TimeUnit.SECONDS);
+        events = new DenialEvents(client, Clock.systemUTC());
+        server = new WebhookServer(new WebhookServer.Options("127.0.0.1", 0, 0, 100), new Policy(), lookups,
+                lookups::synced, new TlsReloader(tlsDir, Clock.systemUTC()),
+                new AuditLog(new PrintStream(auditOut, true), auditFile), events, Clock.systemUTC()).start();
+        http = HttpClient.newBuilder().sslContext(trusting(certs.bundle())).connectTimeout(Duration.ofSeconds(5)).build();
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+        lookups.close();
+    }
+
+    // ------------------------------------------------------------------ decisions over HTTPS
+
+    @Test
+    void allowsCreatingTheSeedLogBackupOverHttpsWithHostnameVerification() throws Exception {
+        JsonNode seed = Fixtures.object("examples/seed/log/01-start.yaml");
+        ((ObjectNode) seed.path("metadata")).put("name", "fresh");
+        ((ObjectNode) seed.path("spec")).put("backupMode", "log");
+        ((ObjectNode) seed.path("spec").path("br")).put("cluster", "demo2");
+        ((ObjectNode) seed.path("spec").path("azblob")).put("prefix", "fresh-log");
+        HttpResponse<String> r = post("/validate", review("CREATE", seed, null, false));
+        assertEquals(200, r.statusCode(), r.body());
+        JsonNode resp = Json.JSON.readTree(r.body());
+        assertEquals("admission.k8s.io/v1", resp.path("apiVersion").asString());
+        assertTrue(resp.path("response").path("allowed").asBoolean(), r.body());
+        assertEquals("allowed", resp.path("response").path("auditAnnotations").path("decision").asString());
+    }
+
+    @Test
+    void refusesAClientThatDoesNotTrustTheCaOrUsesAnotherName() throws Exception {
+        CertState other = Rotation.apply(null, Rotation.plan(null, java.time.Instant.now(), CertPolicy.DEFAULT,
+                List.of("localhost"), List.of(), Rotation.Served.unknown()), java.time.Instant.now(), CertPolicy.DEFAULT,
+                List.of("localhost"), List.of());
+        HttpClient stranger = HttpClient.newBuilder().sslContext(trusting(other.bundle())).build();
+        assertThrows(java.io.IOException.class, () -> stranger.send(HttpRequest.newBuilder(
+                URI.create("https://localhost:" + server.tlsPort() + "/validate")).POST(HttpRequest.BodyPublishers.ofString("{}"))
+                .build(), HttpResponse.BodyHandlers.ofString()));
+        // same CA, but a name the certificate does not carry: hostname verification fails
+        assertThrows(java.io.IOException.class, () -> http.send(HttpRequest.newBuilder(
+                URI.create("https://127.0.0.2.nip.invalid:" + server.tlsPort() + "/validate"))
+                .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString()));
+    }
+
+    @Test
+    void deniesResumingAStoppedLogBackupWithTheRuleInOneLineAndRecordsAnEvent() throws Exception {
+        ObjectNode old = Fixtures.object("examples/seed/log/04-stop.yaml");
+        ((ObjectNode) old.path("metadata")).put("uid", "b-uid-1");
+        old.putObject("status").put("phase", "Stopped").put("commitTs", "436568622965194754");
+        JsonNode now = Fixtures.object("examples/seed/log/03-resume.yaml");
+        String uid = UUID.randomUUID().toString();
+        HttpResponse<String> r = post("/validate", review(uid, "UPDATE", now, old, false));
+        assertEquals(200, r.statusCode(), r.body());
+        JsonNode resp = Json.JSON.readTree(r.body()).path("response");
+        assertEquals(uid, resp.path("uid").asString(), "the request uid is echoed");
+        assertFalse(resp.path("allowed").asBoolean());
+        assertEquals(403, resp.path("status").path("code").asInt());
+        String message = resp.path("status").path("message").asString();
+        assertTrue(message.startsWith("transition.stopped-is-terminal spec.logSubcommand: "), message);
+        assertFalse(message.contains("\n"));
+        assertEquals("transition.stopped-is-terminal", resp.path("auditAnnotations").path("rules").asString());
+
+        JsonNode line = auditLine(uid);
+        assertEquals("denied", line.path("decision").asString());
+        assertEquals("log-stop", line.path("oldLogSubcommand").asString());
+        assertEquals("log-start", line.path("newLogSubcommand").asString());
+        assertEquals("Stopped", line.path("oldPhase").asString());
+        assertEquals("system:serviceaccount:argocd:argocd-application-controller", line.path("user").asString());
+
+        events.drain(5000);
+        var evs = client.v1().events().inNamespace("test1").list().getItems().stream()
+                .filter(e -> "b-uid-1".equals(e.getInvolvedObject().getUid())).toList();
+        assertEquals(1, evs.size(), "one Warning Event on the Backup");
+        assertEquals("AdmissionDenied", evs.get(0).getReason());
+        assertEquals("Warning", evs.get(0).getType());
+        assertTrue(evs.get(0).getMessage().startsWith("transition.stopped-is-terminal"));
+    }
+
+    @Test
+    void answersADryRunWithTheRealDecisionAndNoSideEffects() throws Exception {
+        ObjectNode old = Fixtures.object("examples/seed/log/04-stop.yaml");
+        ((ObjectNode) old.path("metadata")).put("uid", "b-uid-dry");
+        old.putObject("status").put("phase", "Stopped").put("commitTs", "436568622965194754");
+        String uid = UUID.randomUUID().toString();
+        HttpResponse<String> r = post("/validate", review(uid, "UPDATE", Fixtures.object("examples/seed/log/03-resume.yaml"), old, true));
+        JsonNode resp = Json.JSON.readTree(r.body()).path("response");
+        assertFalse(resp.path("allowed").asBoolean(), "dry-run gets the same denial");
+        assertTrue(auditLine(uid).path("dryRun").asBoolean());
+        events.drain(2000);
+        assertTrue(client.v1().events().inNamespace("test1").list().getItems().stream()
+                .noneMatch(e -> "b-uid-dry".equals(e.getInvolvedObject().getUid())), "no Event for a dry run");
+    }
+
+    @Test
+    void allowsDeleteInEveryPhase() throws Exception {
+        ObjectNode old = Fixtures.object("examples/seed/log/01-start.yaml");
+        old.putObject("status").put("phase", "Invalid");
+        JsonNode resp = Json.JSON.readTree(post("/validate", review("DELETE", null, old, false)).body()).path("response");
+        assertTrue(resp.path("allowed").asBoolean());
+    }
+
+    @Test
+    void deniesASecretThatTheInformerCacheDoesNotHoldThenAllowsItOnceCreated() throws Exception {
+        ObjectNode b = Fixtures.object("examples/seed/snapshot/full-backup-azblob.yaml");
+        ((ObjectNode) b.path("spec").path("azblob")).put("secretName", "late-secret").put("prefix", "late");
+        JsonNode denied = Json.JSON.readTree(post("/validate", review("CREATE", b, null, false)).body()).path("response");
+        assertFalse(denied.path("allowed").asBoolean());
+        assertTrue(denied.path("status").path("message").asString().startsWith("secret.missing spec.azblob.secretName"));
+
+        client.secrets().inNamespace("test1").resource(new SecretBuilder().withNewMetadata().withName("late-secret")
+                .withNamespace("test1").endMetadata().withStringData(Map.of("AZURE_STORAGE_ACCOUNT", "a",
+                        "AZURE_STORAGE_KEY", "k")).build()).create();
+        long end = System.currentTimeMillis() + 10_000;
+        boolean allowed = false;
+        while (!allowed && System.currentTimeMillis() < end) {
+            Thread.sleep(50);
+            allowed = Json.JSON.readTree(post("/validate", review("CREATE", b, null, false)).body())
+                    .path("response").path("allowed").asBoolean();
+        }
+        assertTrue(allowed, "the watch should bring the new Secret into the cache");
+    }
+
+    @Test
+    void deniesASecondActiveLogBackupOfTheClusterFromTheBackupCache() throws Exception {
+        JsonNode second = Fixtures.object("examples/seed/log/01-start.yaml");
+        ((ObjectNode) second.path("spec").path("azblob")).put("prefix", "second-log");
+        JsonNode resp = Json.JSON.readTree(post("/validate", review("CREATE", second, null, false)).body()).path("response");
+        assertFalse(resp.path("allowed").asBoolean(), resp.toString());
+        assertTrue(resp.path("status").path("message").asString().contains("test1/demo1-log-live (Running)"), resp.toString());
+    }
+
+    @Test
+    void mutatesWithABase64JsonPatchThatIsEmptyOnReinvocation() throws Exception {
+        JsonNode seed = Fixtures.object("examples/seed/snapshot/full-backup-azblob.yaml");
+        JsonNode resp = Json.JSON.readTree(post("/mutate", review("CREATE", seed, null, false)).body()).path("response");
+        assertTrue(resp.path("allowed").asBoolean());
+        assertEquals("JSONPatch", resp.path("patchType").asString());
+        JsonNode patch = Json.JSON.readTree(Base64.getDecoder().decode(resp.path("patch").asString()));
+        assertEquals(3, patch.size(), patch.toString());
+        assertEquals("/spec/backupMode", patch.get(0).path("path").asString());
+        assertTrue(patch.get(1).path("op").asString().equals("add"));
+
+        ObjectNode mutated = (ObjectNode) seed.deepCopy();
+        ((ObjectNode) mutated.path("spec")).put("backupMode", "snapshot").put("cleanPolicy", "Retain");
+        ((ObjectNode) mutated.path("metadata")).putObject("labels").put("br.pingcap.com/cluster", "demo1");
+        JsonNode again = Json.JSON.readTree(post("/mutate", review("CREATE", mutated, null, false)).body()).path("response");
+        assertFalse(again.has("patch"), "a reinvoked mutation changes nothing");
+    }
+
+    // ------------------------------------------------------------------ bad input: 400, never 500, never a hang
+
+    @Test
+    void answersMalformedRequestsWith400AndAClearMessage() throws Exception {
+        assertBad(post("/validate", "this is not json"), "request body is not JSON");
+        assertBad(post("/validate", "[1,2]"), "not a JSON object");
+        assertBad(post("/validate", "{\"apiVersion\":\"admission.k8s.io/v1beta1\",\"kind\":\"AdmissionReview\",\"request\":{}}"),
+                "expected apiVersion admission.k8s.io/v1 and kind AdmissionReview, got admission.k8s.io/v1beta1");
+        ObjectNode noUid = (ObjectNode) Json.JSON.readTree(review("CREATE", Fixtures.object("examples/seed/log/01-start.yaml"), null, false));
+        ((ObjectNode) noUid.path("request")).remove("uid");
+        assertBad(post("/validate", noUid.toString()), "request.uid is missing");
+        ObjectNode pod = (ObjectNode) Json.JSON.readTree(review("CREATE", Fixtures.object("examples/seed/log/01-start.yaml"), null, false));
+        ((ObjectNode) pod.path("request").path("kind")).put("group", "").put("kind", "Pod");
+        assertBad(post("/validate", pod.toString()), "handles br.pingcap.com Backup objects only");
+        assertBad(post("/validate", "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":"
+                + "{\"uid\":\"u\",\"kind\":{\"group\":\"br.pingcap.com\",\"kind\":\"Backup\"},\"operation\":\"UPDATE\",\"object\":{}}}"),
+                "request.oldObject is missing for UPDATE");
+        String huge = "{\"apiVersion\":\"admission.k8s.io/v1\",\"pad\":\"" + "x".repeat(3 * 1024 * 1024) + "\"}";
+        assertBad(post("/validate", huge), "larger than 3 MiB");
+    }
+
+    @Test
+    void answersWithAnErrorNotADenialWhenALookupCannotAnswer() throws Exception {
+        try (WebhookServer blind = new WebhookServer(new WebhookServer.Options("127.0.0.1", 0, 0, 0), new Policy(),
+                Lookups.unknown("cache not synced"), () -> false, new TlsReloader(tlsDir, Clock.systemUTC()),
+                new AuditLog(null, null), null, Clock.systemUTC()).start()) {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("https://localhost:" + blind.tlsPort() + "/validate"))
+                    .POST(HttpRequest.BodyPublishers.ofString(review("CREATE", Fixtures.object("examples/seed/log/01-start.yaml"), null, false)))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(500, r.statusCode(), r.body());
+            assertTrue(r.body().contains("brguard could not decide") && r.body().contains("not checked"), r.body());
+            HttpResponse<String> ready = plain(blind.healthPort(), "/readyz");
+            assertEquals(503, ready.statusCode());
+        }
+    }
+
+    // ------------------------------------------------------------------ health, metrics, ports
+
+    @Test
+    void servesHealthReadinessAndMetricsOnThePlainPortOnly() throws Exception {
+        assertEquals(200, plain(server.healthPort(), "/healthz").statusCode());
+        assertEquals(200, plain(server.healthPort(), "/readyz").statusCode());
+        post("/validate", review("CREATE", Fixtures.object("examples/seed/log/01-start.yaml"), null, true));
+        String metrics = plain(server.healthPort(), "/metrics").body();
+        assertTrue(metrics.contains("brguard_admission_requests_total{"), metrics);
+        assertTrue(metrics.contains("rule=\"cross.one-log-per-cluster\""), metrics);
+        assertTrue(metrics.contains("dry_run=\"true\""), metrics);
+        assertTrue(metrics.contains("brguard_admission_duration_seconds_bucket{"), metrics);
+        assertTrue(metrics.contains("brguard_webhook_certificate_expiry_timestamp_seconds"), metrics);
+        HttpResponse<String> plainValidate = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + server.healthPort() + "/validate")).POST(HttpRequest.BodyPublishers.ofString("{}"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(404, plainValidate.statusCode());
+    }
+
+    @Test
+    void everyAuditLineMatchesTheDocumentedSchemaAndHoldsNoSecretValue() throws Exception {
+        post("/validate", review("CREATE", Fixtures.object("examples/seed/snapshot/full-backup-azblob.yaml"), null, false));
+        Schema schema = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12).getSchema(
+                Json.JSON.readTree(WebhookServerTest.class.getResourceAsStream("/io/brguard/webhook/audit-log.schema.json")));
+        List<String> lines = Files.readAllLines(auditFile);
+        assertFalse(lines.isEmpty());
+        for (String l : lines) {
+            assertEquals(List.of(), schema.validate(Json.JSON.readTree(l)), l);
+            assertFalse(l.contains("TOP-SECRET-KEY-VALUE"), l);
+        }
+        assertEquals(auditOut.toString(StandardCharsets.UTF_8).lines().count(), lines.size(), "stdout and file agree");
+    }
+
+    // ------------------------------------------------------------------ TLS reload
+
+    @Test
+    void reloadsARotatedCertificateWithoutRestartAndRefusesABrokenOne() throws Exception {
+        X509Certificate before = served(server.tlsPort());
+        CertState next = Rotation.apply(certs, new Rotation.Plan(List.of(Rotation.Step.ISSUE_LEAF), List.of("test")),
+                java.time.Instant.now(), CertPolicy.DEFAULT, List.of("localhost"), List.of("127.0.0.1"));
+        new CertFiles(tlsDir).saveServing(next);
+        X509Certificate after = waitForServed(server.tlsPort(), c -> !c.getSerialNumber().equals(before.getSerialNumber()));
+        assertEquals(next.leaf().certificate().getSerialNumber(), after.getSerialNumber());
+        assertEquals(200, post("/validate", review("CREATE", Fixtures.object("examples/seed/log/01-start.yaml"), null, true)).statusCode());
+
+        // a key that does not belong to the certificate: refused, the current certificate keeps serving
+        Files.writeString(tlsDir.resolve("tls.key"), Pem.encode(Issuer.newKeyPair().getPrivate()));
+        Thread.sleep(500);
+        assertEquals(after.getSerialNumber(), served(server.tlsPort()).getSerialNumber());
+        new CertFiles(tlsDir).saveServing(next); // restore for the other tests
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    static String review(String op, JsonNode object, JsonNode oldObject, boolean dryRun) {
+        return review(UUID.randomUUID().toString(), op, object, oldObject, dryRun);
+    }
+
+    static String review(String uid, String op, JsonNode object, JsonNode oldObject, boolean dryRun) {
+        JsonNode subject = object != null ? object : oldObject;
+        ObjectNode r = Json.JSON.createObjectNode();
+        r.put("apiVersion", "admission.k8s.io/v1").put("kind", "AdmissionReview");
+        ObjectNode req = r.putObject("request");
+        req.put("uid", uid);
+        req.putObject("kind").put("group", "br.pingcap.com").put("version", "v1alpha1").put("kind", "Backup");
+        req.putObject("resource").put("group", "br.pingcap.com").put("version", "v1alpha1").put("resource", "backups");
+        req.put("name", subject.path("metadata").path("name").asString());
+        req.put("namespace", subject.path("metadata").path("namespace").asString());
+        req.put("operation", op);
+        ObjectNode user = req.putObject("userInfo");
+        user.put("username", "system:serviceaccount:argocd:argocd-application-controller");
+        user.putArray("groups").add("system:serviceaccounts").add("system:authenticated");
+        if (object != null) {
+            req.set("object", object);
+        }
+        if (oldObject != null) {
+            req.set("oldObject", oldObject);
+        }
+        req.put("dryRun", dryRun);
+        return r.toString();
+    }
+
+    static HttpResponse<String> post(String path, String body) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("https://localhost:" + server.tlsPort() + path))
+                .timeout(Duration.ofSeconds(10)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static HttpResponse<String> plain(int port, String path) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static void assertBad(HttpResponse<String> r, String message) {
+        assertEquals(400, r.statusCode(), r.body());
+        assertTrue(Json.JSON.readTree(r.body()).path("error").asString().contains(message), r.body());
+    }
+
+    static JsonNode auditLine(String uid) {
+        for (String l : auditOut.toString(StandardCharsets.UTF_8).split("\n")) {
+            if (l.contains("\"" + uid + "\"")) {
+                return Json.JSON.readTree(l);
+            }
+        }
+        throw new AssertionError("no audit line for " + uid);
+    }
+
+    static SSLContext trusting(List<X509Certificate> bundle) throws Exception {
+        KeyStore ts = KeyStore.getInstance("PKCS12");
+        ts.load(null, null);
+        for (int i = 0; i < bundle.size(); i++) {
+            ts.setCertificateEntry("ca" + i, bundle.get(i));
+        }
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(ts);
+        SSLContext ctx = SSLContext.getInstance("TLS");
+        ctx.init(null, tmf.getTrustManagers(), null);
+        return ctx;
+    }
+
+    static X509Certificate served(int port) throws Exception {
+        SSLContext ctx = trusting(certs.bundle());
+        try (SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket(InetAddress.getLoopbackAddress(), port)) {
+            s.startHandshake();
+            assertTrue(List.of("TLSv1.3", "TLSv1.2").contains(s.getSession().getProtocol()));
+            return (X509Certificate) s.getSession().getPeerCertificates()[0];
+        }
+    }
+
+    static X509Certificate waitForServed(int port, java.util.function.Predicate<X509Certificate> p) throws Exception {
+        long end = System.currentTimeMillis() + 5000;
+        X509Certificate c = served(port);
+        while (!p.test(c) && System.currentTimeMillis() < end) {
+            Thread.sleep(50);
+            c = served(port);
+        }
+        assertTrue(p.test(c), "the new certificate was not served in time");
+        return c;
+    }
+}
