@@ -2,6 +2,7 @@ package io.brguard.cli;
 
 import io.brguard.cli.check.CheckCommand;
 import io.brguard.cli.serve.CertsCommand;
+import io.brguard.cli.serve.ControllerCommand;
 import io.brguard.cli.serve.WebhookCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -10,7 +11,8 @@ import picocli.CommandLine.Command;
 @Command(name = "brguard", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Safe TiDB Backup CRs on Azure Blob Storage from Git: offline checks, admission webhook, "
                 + "slim controller and webhook certificates.",
-        subcommands = {CheckCommand.class, WebhookCommand.class, CertsCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {CheckCommand.class, WebhookCommand.class, ControllerCommand.class, CertsCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main {
 
     public static void main(String[] args) {

@@ -1,0 +1,554 @@
+package io.brguard.controller;
+
+import io.brguard.policy.Json;
+import io.brguard.policy.Specs;
+import io.brguard.policy.model.Backup;
+import io.brguard.policy.model.BackupCondition;
+import io.brguard.policy.model.BackupStatus;
+import io.brguard.policy.model.CleanProgress;
+import io.brguard.policy.model.LogSubCommandStatus;
+import io.brguard.policy.state.LogCommand;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Decides what to do for one Backup from its cached state, its Jobs and storage facts: pure, no I/O, no clock
+ * but the one passed in. When a decision needs a storage fact it was not given, the plan says which (needs) and
+ * the reconciler asks Azure and plans again. Follows TiDB Operator's behaviour (shared/reference): no retry of a
+ * failed Job, log subcommands judged from status.commitTs and the phase, one Job name per subcommand.
+ */
+public final class Planner {
+    public static final String FINALIZER = "brguard.io/backup-cleanup";
+
+    /** Something the reconciler does to the cluster or storage. */
+    public sealed interface Action {
+        record CreateJob(BrCommand command) implements Action { }
+        record DeleteJob(String name) implements Action { }
+        record MarkObserved(String jobName) implements Action { }
+        record AddFinalizer() implements Action { }
+        record RemoveFinalizer() implements Action { }
+        record CleanPage() implements Action { }
+    }
+
+    /** Storage facts the reconciler can fetch. */
+    public enum Need { PREFLIGHT, META, SIZE, CHECKPOINT, REMAINING_BLOBS }
+
+    /** Facts fetched so far; null means not fetched. */
+    public record Facts(AzureStorage.Preflight preflight, Optional<BackupMetaFile> meta, Long size, Optional<Long> checkpoint,
+                        Long remainingBlobs) {
+        public static Facts none() {
+            return new Facts(null, null, null, null, null);
+        }
+    }
+
+    /** The decision: actions in order, the new status (null when unchanged), facts still needed, when to look again. */
+    public record Plan(List<Action> actions, BackupStatus status, Set<Need> needs, Duration requeueAfter) {
+        public boolean needsFacts() {
+            return !needs.isEmpty();
+        }
+    }
+
+    /** Settings of the planner. */
+    public record Settings(Duration checkpointInterval, Duration activeRecheck) {
+        public static final Settings DEFAULT = new Settings(Duration.ofMinutes(1), Duration.ofMinutes(1));
+    }
+
+    private final Settings settings;
+
+    public Planner(Settings settings) {
+        this.settings = settings;
+    }
+
+    /** What the controller should do now for {@code backup}, given its Jobs by name and the facts. */
+    public Plan plan(Backup backup, Map<String, Job> jobs, Facts facts, Instant now) {
+        Run r = new Run(backup, jobs, facts, now);
+        if (backup.getMetadata().getDeletionTimestamp() != null) {
+            r.deleting();
+        } else {
+            if (wantsFinalizer(backup) && !hasFinalizer(backup)) {
+                r.actions.add(new Action.AddFinalizer());
+            }
+            if (Specs.isLog(backup.getSpec())) {
+                r.log();
+            } else {
+                r.snapshot();
+            }
+        }
+        return r.result();
+    }
+
+    static boolean wantsFinalizer(Backup b) {
+        String policy = b.getSpec().getCleanPolicy();
+        return Specs.isLog(b.getSpec()) || "Delete".equals(policy) || "OnFailure".equals(policy);
+    }
+
+    static boolean hasFinalizer(Backup b) {
+        return b.getMetadata().getFinalizers() != null && b.getMetadata().getFinalizers().contains(FINALIZER);
+    }
+
+    /** A Job's outcome as the planner sees it: PENDING until the Job controller reports a pod or a start time. */
+    enum JobState { PENDING, ACTIVE, SUCCEEDED, FAILED }
+
+    static JobState state(Job job) {
+        if (job.getStatus() != null && job.getStatus().getConditions() != null) {
+            for (JobCondition c : job.getStatus().getConditions()) {
+                if ("True".equals(c.getStatus()) && "Complete".equals(c.getType())) {
+                    return JobState.SUCCEEDED;
+                }
+                if ("True".equals(c.getStatus()) && "Failed".equals(c.getType())) {
+                    return JobState.FAILED;
+                }
+            }
+        }
+        if (job.getStatus() != null && job.getStatus().getSucceeded() != null && job.getStatus().getSucceeded() > 0) {
+            return JobState.SUCCEEDED;
+        }
+        if (job.getStatus() != null && job.getStatus().getFailed() != null && job.getStatus().getFailed() > 0) {
+            return JobState.FAILED; // backoffLimit is 0: the first failed pod fails the Job
+        }
+        boolean running = job.getStatus() != null && (job.getStatus().getStartTime() != null
+                || (job.getStatus().getActive() != null && job.getStatus().getActive() > 0));
+        return running ? JobState.ACTIVE : JobState.PENDING;
+    }
+
+    static boolean observed(Job job) {
+        return job.getMetadata().getAnnotations() != null
+                && "true".equals(job.getMetadata().getAnnotations().get(BackupJobs.ANNOTATION_OBSERVED));
+    }
+
+    static String failureMessage(Job job) {
+        if (job.getStatus() != null && job.getStatus().getConditions() != null) {
+            for (JobCondition c : job.getStatus().getConditions()) {
+                if ("Failed".equals(c.getType()) && c.getMessage() != null) {
+                    return c.getMessage();
+                }
+            }
+        }
+        return "see kubectl logs job/" + job.getMetadata().getName();
+    }
+
+    /** One planning pass; collects actions and status changes. */
+    private final class Run {
+        final Backup b;
+        final Map<String, Job> jobs;
+        final Facts f;
+        final Instant now;
+        final BackupStatus before;
+        final BackupStatus status;
+        final List<Action> actions = new ArrayList<>();
+        final Set<Need> needs = EnumSet.noneOf(Need.class);
+        Duration requeue;
+        final long generation;
+
+        Run(Backup b, Map<String, Job> jobs, Facts f, Instant now) {
+            this.b = b;
+            this.jobs = jobs;
+            this.f = f;
+            this.now = now;
+            this.before = b.getStatus() == null ? new BackupStatus() : b.getStatus();
+            this.status = copy(before);
+            this.generation = b.getMetadata().getGeneration() == null ? 0 : b.getMetadata().getGeneration();
+        }
+
+        Plan result() {
+            boolean changed = !Json.sameMeaning(Json.JSON.valueToTree(before), Json.JSON.valueToTree(status));
+            return new Plan(needs.isEmpty() ? List.copyOf(actions) : List.of(), needs.isEmpty() && changed ? status : null,
+                    Set.copyOf(needs), requeue);
+        }
+
+        boolean need(Need n, Object fact) {
+            if (fact == null) {
+                needs.add(n);
+                return true;
+            }
+            return false;
+        }
+
+        String phase() {
+            return status.getPhase() == null ? "" : status.getPhase();
+        }
+
+        // ---------------------------------------------------------------- snapshot
+
+        void snapshot() {
+            String name = BrCommand.SNAPSHOT.jobName(Specs.name(b));
+            Job job = jobs.get(name);
+            if (job == null) {
+                if (phase().isEmpty()) {
+                    if (need(Need.PREFLIGHT, f.preflight())) {
+                        return;
+                    }
+                    if (!f.preflight().ok()) {
+                        phase("Failed", f.preflight().reason(), f.preflight().message());
+                        return;
+                    }
+                    actions.add(new Action.CreateJob(BrCommand.SNAPSHOT));
+                    status.setBackupPath(Specs.location(b).orElseThrow().url());
+                    status.setTimeStarted(now.toString());
+                    phase("Scheduled", "JobCreated", "created Job " + name);
+                } else if (Set.of("Scheduled", "Prepare", "Running").contains(phase())) {
+                    phase("Failed", "JobMissing", "Job " + name + " disappeared before it finished; create a new Backup");
+                }
+                return;
+            }
+            if (observed(job)) {
+                return;
+            }
+            switch (state(job)) {
+                case PENDING -> {
+                    if (phase().isEmpty()) { // the Job was created, then the controller stopped before recording it
+                        status.setBackupPath(Specs.location(b).orElseThrow().url());
+                        status.setTimeStarted(now.toString());
+                        phase("Scheduled", "JobCreated", "Job " + name + " exists");
+                    }
+                    requeue = settings.activeRecheck();
+                }
+                case ACTIVE -> {
+                    if (!"Running".equals(phase())) {
+                        phase("Running", "JobRunning", "Job " + name + " is running");
+                    }
+                    if (status.getBackupPath() == null) { // the Job was created, then the controller stopped
+                        status.setBackupPath(Specs.location(b).orElseThrow().url());
+                        status.setTimeStarted(now.toString());
+                    }
+                    requeue = settings.activeRecheck();
+                }
+                case SUCCEEDED -> {
+                    if (need(Need.META, f.meta()) | need(Need.SIZE, f.size())) {
+                        return;
+                    }
+                    if (f.meta().isEmpty()) {
+                        phase("Failed", "NoBackupMeta", "BR finished but " + Specs.location(b).orElseThrow().url()
+                                + " holds no backupmeta");
+                    } else {
+                        status.setCommitTs(Long.toUnsignedString(f.meta().get().endVersion()));
+                        status.setBackupSize(f.size());
+                        status.setBackupSizeReadable(readable(f.size()));
+                        completed();
+                        phase("Complete", "JobSucceeded", "snapshot at TSO " + status.getCommitTs());
+                    }
+                    actions.add(new Action.MarkObserved(name));
+                }
+                case FAILED -> {
+                    phase("Failed", "JobFailed", "Job " + name + " failed: " + failureMessage(job));
+                    actions.add(new Action.MarkObserved(name));
+                }
+            }
+        }
+
+        // ---------------------------------------------------------------- log
+
+        void log() {
+            LogCommand cmd = LogCommand.of(b.getSpec());
+            if (cmd == LogCommand.UNSUPPORTED) {
+                if (!"Invalid".equals(phase())) {
+                    phase("Invalid", "UnsupportedSubcommand", "logSubcommand " + b.getSpec().getLogSubcommand()
+                            + " is not supported; use log-start, log-pause or log-stop");
+                }
+                return;
+            }
+            boolean started = status.getCommitTs() != null && !status.getCommitTs().isEmpty();
+            if (!started) {
+                if (cmd == LogCommand.START && !"Failed".equals(phase()) && !"Invalid".equals(phase())) {
+                    start();
+                }
+                return; // pause/stop before a start: nothing to act on (the webhook refuses them)
+            }
+            String desired = switch (cmd) {
+                case START -> "Running";
+                case PAUSE -> "Paused";
+                case STOP -> "Stopped";
+                case UNSUPPORTED -> throw new IllegalStateException();
+            };
+            String p = phase();
+            if ("Stopped".equals(p) && !desired.equals("Stopped")) {
+                truncateAndTrack(); // Stopped is terminal; only truncation still runs
+                return;
+            }
+            if ("Failed".equals(p) && !desired.equals("Stopped")) {
+                return;
+            }
+            if (!p.equals(desired) && !"Invalid".equals(p)) {
+                BrCommand sub = cmd == LogCommand.START ? BrCommand.LOG_RESUME
+                        : cmd == LogCommand.PAUSE ? BrCommand.LOG_PAUSE : BrCommand.LOG_STOP;
+                runSub(sub, () -> phase(desired, "LogSubcommandComplete", sub.subcommand() + " finished"));
+                return;
+            }
+            truncateAndTrack();
+        }
+
+        private void start() {
+            BrCommand sub = BrCommand.LOG_START;
+            Job job = jobs.get(sub.jobName(Specs.name(b)));
+            if (job == null && phase().isEmpty()) {
+                if (need(Need.PREFLIGHT, f.preflight())) {
+                    return;
+                }
+                if (!f.preflight().ok()) {
+                    sub(sub, "Failed", f.preflight().reason(), f.preflight().message());
+                    phase("Failed", f.preflight().reason(), f.preflight().message());
+                    return;
+                }
+            }
+            runSub(sub, () -> {
+                if (need(Need.META, f.meta())) {
+                    return false;
+                }
+                if (f.meta().isEmpty() || f.meta().get().isSnapshot()) {
+                    phase("Failed", "NoBackupMeta", "log start finished but no log backupmeta is at "
+                            + Specs.location(b).orElseThrow().url());
+                    return true;
+                }
+                status.setCommitTs(Long.toUnsignedString(f.meta().get().startVersion()));
+                status.setBackupPath(Specs.location(b).orElseThrow().url());
+                if (status.getTimeStarted() == null) {
+                    status.setTimeStarted(now.toString());
+                }
+                // log-start Complete leaves the top level Running (TiDB Operator's updateWholeLogBackupStatus)
+                phase("Running", "LogBackupStarted", "log backup task " + Specs.name(b) + " started at TSO " + status.getCommitTs());
+                return true;
+            });
+            Job startJob = jobs.get(sub.jobName(Specs.name(b)));
+            if (startJob != null && state(startJob) == JobState.ACTIVE && !"Prepare".equals(phase())) {
+                phase("Prepare", "JobRunning", "log start is running");
+            }
+        }
+
+        private void truncateAndTrack() {
+            String until = b.getSpec().getLogTruncateUntil();
+            if (until != null && !until.isEmpty() && !until.equals(status.getLogSuccessTruncateUntil())) {
+                runSub(BrCommand.LOG_TRUNCATE, () -> {
+                    status.setLogSuccessTruncateUntil(until);
+                    return true;
+                });
+            }
+            if (Set.of("Running", "Paused").contains(phase())) {
+                Instant last = status.getTimeSynced() == null ? null : Instant.parse(status.getTimeSynced());
+                if (last == null || !now.isBefore(last.plus(settings.checkpointInterval()))) {
+                    if (need(Need.CHECKPOINT, f.checkpoint())) {
+                        return;
+                    }
+                    f.checkpoint().ifPresent(ts -> status.setLogCheckpointTs(Long.toUnsignedString(ts)));
+                    status.setTimeSynced(now.toString());
+                }
+                requeue = settings.checkpointInterval();
+            }
+        }
+
+        private void runSub(BrCommand sub, Runnable onSuccess) {
+            runSub(sub, () -> {
+                onSuccess.run();
+                return true;
+            });
+        }
+
+        /**
+         * Drives one log subcommand's Job. A finished Job whose result is recorded (observed) belongs to an earlier
+         * cycle and is deleted before the next run; a failed run is not retried until the spec changes again.
+         */
+        private void runSub(BrCommand sub, java.util.function.BooleanSupplier onSuccess) {
+            String name = sub.jobName(Specs.name(b));
+            Job job = jobs.get(name);
+            LogSubCommandStatus sc = status.getLogSubCommandStatuses() == null ? null
+                    : status.getLogSubCommandStatuses().get(sub.subcommand());
+            boolean sameRequest = sc != null && conditionGeneration(sc) == generation
+                    && (sub != BrCommand.LOG_TRUNCATE || Objects.equals(sc.getLogTruncatingUntil(), b.getSpec().getLogTruncateUntil()));
+            if (job == null) {
+                if (sameRequest && "Failed".equals(sc.getPhase())) {
+                    return; // TiDB Operator does not retry a failed Job: wait for a spec change
+                }
+                actions.add(new Action.CreateJob(sub));
+                sub(sub, "Scheduled", "JobCreated", "created Job " + name);
+                return;
+            }
+            if (observed(job)) {
+                if (sameRequest && "Failed".equals(sc.getPhase())) {
+                    return;
+                }
+                actions.add(new Action.DeleteJob(name)); // an earlier cycle's Job; the next pass creates a new one
+                return;
+            }
+            switch (state(job)) {
+                case PENDING -> {
+                    if (sc == null) {
+                        sub(sub, "Scheduled", "JobCreated", "Job " + name + " exists");
+                    }
+                    requeue = settings.activeRecheck();
+                }
+                case ACTIVE -> {
+                    if (sc == null || !"Running".equals(sc.getPhase())) {
+                        sub(sub, "Running", "JobRunning", "Job " + name + " is running");
+                    }
+                    requeue = settings.activeRecheck();
+                }
+                case SUCCEEDED -> {
+                    if (onSuccess.getAsBoolean()) {
+                        sub(sub, "Complete", "JobSucceeded", "Job " + name + " succeeded");
+                        actions.add(new Action.MarkObserved(name));
+                    }
+                }
+                case FAILED -> {
+                    sub(sub, "Failed", "JobFailed", "Job " + name + " failed: " + failureMessage(job));
+                    if (sub == BrCommand.LOG_START) {
+                        phase("Failed", "JobFailed", "log start failed: " + failureMessage(job));
+                    }
+                    actions.add(new Action.MarkObserved(name));
+                }
+            }
+        }
+
+        // ---------------------------------------------------------------- deletion
+
+        void deleting() {
+            if (!hasFinalizer(b)) {
+                return;
+            }
+            for (Job j : jobs.values()) {
+                if ((state(j) == JobState.ACTIVE || state(j) == JobState.PENDING) && !observed(j)) {
+                    requeue = settings.activeRecheck();
+                    return; // wait for every running Job before stopping or cleaning
+                }
+            }
+            boolean started = status.getCommitTs() != null && !status.getCommitTs().isEmpty();
+            if (Specs.isLog(b.getSpec()) && started && Set.of("Running", "Paused", "Scheduled", "Prepare").contains(phase())) {
+                Job stop = jobs.get(BrCommand.LOG_STOP.jobName(Specs.name(b)));
+                if (stop != null && !observed(stop) && state(stop) == JobState.FAILED) {
+                    sub(BrCommand.LOG_STOP, "Failed", "JobFailed", "log stop failed: " + failureMessage(stop));
+                    cleanCondition("False", "StopFailed", "the log task could not be stopped; stop it with br log stop, "
+                            + "then remove the finalizer " + FINALIZER);
+                    actions.add(new Action.MarkObserved(stop.getMetadata().getName()));
+                    return;
+                }
+                if (stop != null && observed(stop) && state(stop) == JobState.FAILED) {
+                    return; // reported above; the finalizer stays until someone acts
+                }
+                runSub(BrCommand.LOG_STOP, () -> phase("Stopped", "StoppedForDeletion", "log task stopped before deletion"));
+                return;
+            }
+            String policy = b.getSpec().getCleanPolicy() == null ? "Retain" : b.getSpec().getCleanPolicy();
+            boolean clean = "Delete".equals(policy) || ("OnFailure".equals(policy) && "Failed".equals(phase()));
+            if (!clean || status.getBackupPath() == null || status.getBackupPath().isEmpty()) {
+                actions.add(new Action.RemoveFinalizer());
+                return;
+            }
+            if (need(Need.REMAINING_BLOBS, f.remainingBlobs())) {
+                return;
+            }
+            if (f.remainingBlobs() == 0) {
+                cleanCondition("True", "Cleaned", "every blob under " + status.getBackupPath() + " is deleted");
+                actions.add(new Action.RemoveFinalizer());
+                return;
+            }
+            if (!"Clean".equals(phase())) {
+                status.setPhase("Clean");
+            }
+            if (status.getCleanProgress() == null) {
+                status.setCleanProgress(new CleanProgress());
+                status.getCleanProgress().setDeletedBlobs(0L);
+            }
+            cleanCondition("False", "Cleaning", "deleting the blobs under " + status.getBackupPath());
+            actions.add(new Action.CleanPage());
+            requeue = Duration.ofMillis(200); // the next page, after this one's progress is recorded
+        }
+
+        void cleanCondition(String value, String reason, String message) {
+            condition("Clean", value, reason, message);
+            status.setPhase("StopFailed".equals(reason) ? "CleanFailed" : "Clean");
+        }
+
+        // ---------------------------------------------------------------- status helpers
+
+        void phase(String type, String reason, String message) {
+            status.setPhase(type);
+            condition(type, "True", reason, message);
+            if (Set.of("Complete", "Failed", "Stopped").contains(type) && !Specs.isLog(b.getSpec())) {
+                completed();
+            }
+        }
+
+        void condition(String type, String value, String reason, String message) {
+            List<BackupCondition> conds = status.getConditions() == null ? new ArrayList<>() : new ArrayList<>(status.getConditions());
+            BackupCondition existing = conds.stream().filter(c -> type.equals(c.getType())).findFirst().orElse(null);
+            if (existing == null) {
+                BackupCondition c = new BackupCondition(type, value, reason, message, now.toString());
+                c.setObservedGeneration(generation);
+                conds.add(c);
+            } else {
+                if (!value.equals(existing.getStatus())) {
+                    existing.setLastTransitionTime(now.toString());
+                }
+                existing.setStatus(value);
+                existing.setReason(reason);
+                existing.setMessage(message);
+                existing.setObservedGeneration(generation);
+            }
+            status.setConditions(conds);
+        }
+
+        void sub(BrCommand sub, String phase, String reason, String message) {
+            Map<String, LogSubCommandStatus> all = status.getLogSubCommandStatuses() == null ? new LinkedHashMap<>()
+                    : new LinkedHashMap<>(status.getLogSubCommandStatuses());
+            LogSubCommandStatus s = all.getOrDefault(sub.subcommand(), new LogSubCommandStatus());
+            s.setCommand(sub.subcommand());
+            if ("Scheduled".equals(phase)) {
+                s.setTimeStarted(now.toString());
+                s.setTimeCompleted(null);
+            }
+            if ("Complete".equals(phase) || "Failed".equals(phase)) {
+                s.setTimeCompleted(now.toString());
+            }
+            if (sub == BrCommand.LOG_TRUNCATE) {
+                s.setLogTruncatingUntil(b.getSpec().getLogTruncateUntil());
+            }
+            s.setPhase(phase);
+            BackupCondition c = new BackupCondition(phase, "True", reason, message, now.toString());
+            c.setCommand(sub.subcommand());
+            c.setObservedGeneration(generation);
+            s.setConditions(List.of(c));
+            all.put(sub.subcommand(), s);
+            status.setLogSubCommandStatuses(all);
+        }
+
+        void completed() {
+            status.setTimeCompleted(now.toString());
+            if (status.getTimeStarted() != null) {
+                long secs = Duration.between(Instant.parse(status.getTimeStarted()), now).getSeconds();
+                status.setTimeTaken(Duration.ofSeconds(Math.max(0, secs)).toString().substring(2).toLowerCase());
+            }
+        }
+    }
+
+    static long conditionGeneration(LogSubCommandStatus sc) {
+        if (sc.getConditions() == null || sc.getConditions().isEmpty() || sc.getConditions().get(0).getObservedGeneration() == null) {
+            return -1;
+        }
+        return sc.getConditions().get(0).getObservedGeneration();
+    }
+
+    static BackupStatus copy(BackupStatus s) {
+        return Json.JSON.treeToValue(Json.JSON.valueToTree(s), BackupStatus.class);
+    }
+
+    /** 1.5 GiB style sizes, like backupSizeReadable. */
+    static String readable(long bytes) {
+        String[] units = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
+        double v = bytes;
+        int i = 0;
+        while (v >= 1024 && i < units.length - 1) {
+            v /= 1024;
+            i++;
+        }
+        return i == 0 ? bytes + " B" : String.format(java.util.Locale.ROOT, "%.1f %s", v, units[i]);
+    }
+}
