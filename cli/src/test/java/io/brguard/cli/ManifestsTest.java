@@ -1,0 +1,252 @@
+package io.brguard.cli;
+
+import io.brguard.policy.Json;
+import io.brguard.policy.Manifests;
+import io.brguard.policy.testing.Fixtures;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import tools.jackson.databind.JsonNode;
+
+import java.lang.reflect.Method;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Renders every overlay with `kubectl kustomize` (offline) and checks the output. */
+class ManifestsTest {
+    private static final List<String> OVERLAYS = List.of("webhook-only", "standalone", "cert-manager");
+    private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
+
+    static List<JsonNode> render(String overlay) {
+        try {
+            Process p = new ProcessBuilder("kubectl", "kustomize", Fixtures.path("manifests/overlays/" + overlay).toString())
+                    .redirectErrorStream(false).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS), "kubectl kustomize timed out");
+            assertEquals(0, p.exitValue(), "kubectl kustomize " + overlay + ": " + err);
+            Manifests.Parsed parsed = Manifests.parse(overlay, out);
+            assertEquals(List.of(), parsed.problems());
+            return parsed.documents().stream().map(Manifests.Document::tree).toList();
+        } catch (java.io.IOException e) {
+            throw new AssertionError("kubectl is needed to render the manifests (kubectl kustomize): " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    static List<JsonNode> all() {
+        List<JsonNode> out = new ArrayList<>();
+        OVERLAYS.forEach(o -> out.addAll(render(o)));
+        return out;
+    }
+
+    static List<JsonNode> ofKind(List<JsonNode> objects, String kind) {
+        return objects.stream().filter(o -> kind.equals(o.path("kind").asString())).toList();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"webhook-only", "standalone", "cert-manager"})
+    void everyRenderedObjectMatchesItsKubernetesSchema(String overlay) {
+        List<String> problems = new ArrayList<>();
+        for (JsonNode o : render(overlay)) {
+            String where = overlay + " " + o.path("kind").asString() + "/" + o.path("metadata").path("name").asString();
+            HasMetadata typed = SERIALIZATION.unmarshal(o.toString());
+            if (typed instanceof GenericKubernetesResource) {
+                // cert-manager kinds: no built-in schema here; their fields are checked by cert-manager on apply
+                assertTrue(o.path("apiVersion").asString().startsWith("cert-manager.io/"), where + " has no known schema");
+                continue;
+            }
+            unknownFields(where, typed, problems, new IdentityHashMap<>());
+        }
+        assertEquals(List.of(), problems, "fields the Kubernetes schema does not know (typos are dropped silently)");
+    }
+
+    /** Walks a fabric8 model object; every field the model does not know lands in additionalProperties. */
+    private static void unknownFields(String path, Object o, List<String> problems, Map<Object, Boolean> seen) {
+        if (o == null || seen.put(o, true) != null) {
+            return;
+        }
+        if (o instanceof Collection<?> c) {
+            int i = 0;
+            for (Object x : c) {
+                unknownFields(path + "[" + i++ + "]", x, problems, seen);
+            }
+            return;
+        }
+        if (o instanceof Map<?, ?> m) {
+            m.forEach((k, v) -> unknownFields(path + "." + k, v, problems, seen));
+            return;
+        }
+        if (!o.getClass().getName().startsWith("io.fabric8.kubernetes.api.model")) {
+            return;
+        }
+        for (Method m : o.getClass().getMethods()) {
+            if (m.getParameterCount() != 0 || !m.getName().startsWith("get") || m.getName().equals("getClass")) {
+                continue;
+            }
+            try {
+                Object v = m.invoke(o);
+                if (m.getName().equals("getAdditionalProperties")) {
+                    if (v instanceof Map<?, ?> extra && !extra.isEmpty()) {
+                        problems.add(path + ": unknown " + extra.keySet());
+                    }
+                } else {
+                    unknownFields(path + "." + m.getName().substring(3), v, problems, seen);
+                }
+            } catch (ReflectiveOperationException e) {
+                problems.add(path + ": " + e);
+            }
+        }
+    }
+
+    @Test
+    void rbacNamesEveryVerbResourceAndGroupWithoutWildcards() {
+        List<JsonNode> objects = all();
+        int rules = 0;
+        for (JsonNode role : objects) {
+            if (!List.of("ClusterRole", "Role").contains(role.path("kind").asString())) {
+                continue;
+            }
+            for (JsonNode rule : role.path("rules")) {
+                rules++;
+                for (String field : List.of("verbs", "resources", "apiGroups", "resourceNames", "nonResourceURLs")) {
+                    rule.path(field).forEach(v -> assertFalse(v.asString().contains("*"),
+                            role.path("metadata").path("name").asString() + " has a wildcard in " + field));
+                }
+                assertFalse(rule.path("verbs").isEmpty(), "a rule without verbs");
+            }
+        }
+        assertTrue(rules >= 10, "only " + rules + " RBAC rules found");
+        JsonNode webhook = ofKind(objects, "ClusterRole").stream()
+                .filter(r -> r.path("metadata").path("name").asString().equals("brguard-webhook")).findFirst().orElseThrow();
+        for (JsonNode rule : webhook.path("rules")) {
+            if (!rule.path("resources").get(0).asString().equals("events")) {
+                assertEquals(List.of("get", "list", "watch"), strings(rule.path("verbs")), "the webhook only reads " + rule);
+            }
+        }
+    }
+
+    @Test
+    void webhookConfigurationsMatchOnlyBackupsAndCarryNoCaBundle() {
+        for (String overlay : OVERLAYS) {
+            List<JsonNode> objects = render(overlay);
+            List<JsonNode> configs = new ArrayList<>(ofKind(objects, "ValidatingWebhookConfiguration"));
+            configs.addAll(ofKind(objects, "MutatingWebhookConfiguration"));
+            assertEquals(2, configs.size(), overlay);
+            for (JsonNode c : configs) {
+                for (JsonNode w : c.path("webhooks")) {
+                    String where = overlay + " " + w.path("name").asString();
+                    assertEquals("None", w.path("sideEffects").asString(), where);
+                    assertEquals(List.of("v1"), strings(w.path("admissionReviewVersions")), where);
+                    int timeout = w.path("timeoutSeconds").asInt(0);
+                    assertTrue(timeout >= 1 && timeout <= 5, where + " timeoutSeconds " + timeout);
+                    assertTrue(List.of("Fail", "Ignore").contains(w.path("failurePolicy").asString()), where);
+                    assertTrue(w.path("clientConfig").path("caBundle").isMissingNode(), where + " has a caBundle in Git");
+                    assertEquals("brguard-webhook", w.path("clientConfig").path("service").path("name").asString());
+                    for (JsonNode r : w.path("rules")) {
+                        assertEquals(List.of("br.pingcap.com"), strings(r.path("apiGroups")), where);
+                        assertEquals(List.of("backups"), strings(r.path("resources")), where);
+                    }
+                    assertTrue(w.path("namespaceSelector").toString().contains("brguard"), where + " does not exclude its own namespace");
+                }
+            }
+            JsonNode validating = ofKind(objects, "ValidatingWebhookConfiguration").get(0).path("webhooks").get(0);
+            assertEquals("Fail", validating.path("failurePolicy").asString());
+            assertEquals("/validate", validating.path("clientConfig").path("service").path("path").asString());
+        }
+    }
+
+    @Test
+    void deploymentsRunHardenedWithProbesAndEveryReplicaSpread() {
+        List<JsonNode> objects = render("standalone");
+        List<JsonNode> deployments = ofKind(objects, "Deployment");
+        assertEquals(2, deployments.size());
+        for (JsonNode d : deployments) {
+            String name = d.path("metadata").path("name").asString();
+            JsonNode pod = d.path("spec").path("template").path("spec");
+            assertTrue(d.path("spec").path("replicas").asInt() >= 2, name);
+            assertTrue(pod.path("affinity").path("podAntiAffinity").isObject(), name + " anti-affinity");
+            assertTrue(pod.path("securityContext").path("runAsNonRoot").asBoolean(), name);
+            assertEquals("RuntimeDefault", pod.path("securityContext").path("seccompProfile").path("type").asString(), name);
+            for (JsonNode c : pod.path("containers")) {
+                JsonNode sc = c.path("securityContext");
+                assertTrue(sc.path("readOnlyRootFilesystem").asBoolean(), name);
+                assertFalse(sc.path("allowPrivilegeEscalation").asBoolean(true), name);
+                assertEquals(List.of("ALL"), strings(sc.path("capabilities").path("drop")), name);
+                assertFalse(c.path("resources").path("limits").path("memory").isMissingNode(), name + " memory limit");
+                assertFalse(c.path("resources").path("requests").path("cpu").isMissingNode(), name + " cpu request");
+            }
+        }
+        JsonNode webhook = deployments.stream().filter(d -> d.path("metadata").path("name").asString().equals("brguard-webhook"))
+                .findFirst().orElseThrow().path("spec").path("template").path("spec").path("containers").get(0);
+        assertEquals("/readyz", webhook.path("readinessProbe").path("httpGet").path("path").asString());
+        assertEquals("/healthz", webhook.path("livenessProbe").path("httpGet").path("path").asString());
+        assertEquals(1, ofKind(objects, "PodDisruptionBudget").size());
+    }
+
+    @Test
+    void certificatesGoToTheSecretTheWebhookMounts() {
+        List<JsonNode> objects = render("webhook-only");
+        JsonNode mounted = ofKind(objects, "Deployment").get(0).path("spec").path("template").path("spec").path("volumes");
+        String secret = null;
+        for (JsonNode v : mounted) {
+            if (v.has("secret")) {
+                secret = v.path("secret").path("secretName").asString();
+            }
+        }
+        assertNotNull(secret);
+        for (JsonNode job : ofKind(objects, "Job")) {
+            assertTrue(job.toString().contains("--secret=" + secret), "certs Job writes " + secret);
+        }
+        assertEquals(1, ofKind(objects, "CronJob").size());
+        JsonNode certManager = render("cert-manager").stream().filter(o -> o.path("kind").asString().equals("Certificate")
+                && o.path("metadata").path("name").asString().equals("brguard-webhook")).findFirst().orElseThrow();
+        assertEquals(secret, certManager.path("spec").path("secretName").asString());
+        assertTrue(render("cert-manager").stream().noneMatch(o -> o.path("kind").asString().equals("CronJob")));
+    }
+
+    @Test
+    void standaloneInstallsTheSameCrdAsManifestsCrd() {
+        JsonNode shipped = Fixtures.object("manifests/crd/backups.br.pingcap.com.yaml");
+        List<JsonNode> crds = ofKind(render("standalone"), "CustomResourceDefinition");
+        assertEquals(1, crds.size());
+        assertTrue(Json.sameMeaning(shipped, crds.get(0)));
+        assertTrue(ofKind(render("webhook-only"), "CustomResourceDefinition").isEmpty(), "TiDB Operator owns the CRD there");
+    }
+
+    @Test
+    void gitopsSnippetsCoverBackupHealthAndTheCaBundle() {
+        String lua = Fixtures.read("manifests/gitops/argocd/argocd-cm-backup-health.yaml");
+        assertTrue(lua.contains("resource.customizations.health.br.pingcap.com_Backup"));
+        for (String phase : List.of("Complete", "Stopped", "Paused", "Running", "Failed", "Invalid")) {
+            assertTrue(lua.contains("\"" + phase + "\""), "the Lua check handles " + phase);
+        }
+        String app = Fixtures.read("manifests/gitops/argocd/application-brguard.yaml");
+        assertTrue(app.contains("clientConfig.caBundle") && app.contains("retry:"));
+        JsonNode flux = Fixtures.object("manifests/gitops/flux/kustomization-backups.yaml");
+        JsonNode expr = flux.path("spec").path("healthCheckExprs").get(0);
+        assertEquals("Backup", expr.path("kind").asString());
+        assertFalse(expr.path("current").asString().isEmpty() || expr.path("failed").asString().isEmpty());
+    }
+
+    private static List<String> strings(JsonNode array) {
+        List<String> out = new ArrayList<>();
+        array.forEach(n -> out.add(n.asString()));
+        return out;
+    }
+}
