@@ -286,13 +286,23 @@ class BackupControllerTest {
                 && "true".equals(j.getMetadata().getAnnotations().get(BackupJobs.ANNOTATION_OBSERVED));
     }
 
+    /** A user's edit; like kubectl, it retries when the controller wrote status in between (409 Conflict). */
     static void spec(String name, String subcommand, String truncateUntil) {
-        client.resources(Backup.class).inNamespace("test1").withName(name).edit(b -> {
-            b.getSpec().setLogSubcommand(subcommand);
-            b.getSpec().setLogTruncateUntil(truncateUntil);
-            b.getMetadata().setGeneration((b.getMetadata().getGeneration() == null ? 1 : b.getMetadata().getGeneration()) + 1);
-            return b;
-        });
+        for (int attempt = 1; ; attempt++) {
+            try {
+                client.resources(Backup.class).inNamespace("test1").withName(name).edit(b -> {
+                    b.getSpec().setLogSubcommand(subcommand);
+                    b.getSpec().setLogTruncateUntil(truncateUntil);
+                    b.getMetadata().setGeneration((b.getMetadata().getGeneration() == null ? 1 : b.getMetadata().getGeneration()) + 1);
+                    return b;
+                });
+                return;
+            } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+                if (e.getCode() != 409 || attempt == 10) {
+                    throw e;
+                }
+            }
+        }
     }
 
     /** What the Job controller would write when BR exits 0 (Complete) or not (Failed). */
