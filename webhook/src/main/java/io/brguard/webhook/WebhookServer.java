@@ -162,21 +162,23 @@ public final class WebhookServer implements AutoCloseable {
         AdmissionHandler.Outcome out = body == null
                 ? new AdmissionHandler.Outcome(400, errorBody("request body is larger than 3 MiB"), null, null)
                 : handler.handle(endpoint, body, lookups);
-        write(ctx, out.status(), AdmissionHandler.bytes(out.body()));
+        byte[] answer = AdmissionHandler.bytes(out.body());
         Duration took = Duration.ofNanos(System.nanoTime() - start);
         String ep = endpoint.name().toLowerCase();
         if (out.audit() == null) {
             metrics.record(ep, "unknown", "bad_request", false, List.of(), took);
             LOG.warn("400 on /{}: {}", ep, out.body().path("error").asString(""));
-            return;
+        } else {
+            // The decision is recorded before it is answered: no answered decision is ever missing from the log.
+            AuditRecord rec = out.audit().withLatency(took.toNanos() / 1e6);
+            audit.write(rec);
+            metrics.record(ep, rec.operation(), rec.decision().equals("allowed") ? "true"
+                    : rec.decision().equals("denied") ? "false" : "error", rec.dryRun(), rec.rules(), took);
+            if (events != null && out.deniedRealUpdate()) {
+                events.denied(Json.JSON.readTree(body).path("request").path("oldObject"), out.verdict().denialMessage());
+            }
         }
-        AuditRecord rec = out.audit().withLatency(took.toNanos() / 1e6);
-        audit.write(rec);
-        metrics.record(ep, rec.operation(), rec.decision().equals("allowed") ? "true"
-                : rec.decision().equals("denied") ? "false" : "error", rec.dryRun(), rec.rules(), took);
-        if (events != null && out.deniedRealUpdate()) {
-            events.denied(Json.JSON.readTree(body).path("request").path("oldObject"), out.verdict().denialMessage());
-        }
+        write(ctx, out.status(), answer);
     }
 
     /**
