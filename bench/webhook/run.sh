@@ -10,7 +10,7 @@ secs=${1:-20}
 threads=${2:-16}
 jar=cli/target/brguard.jar
 # The flags the Deployment uses (manifests/base/webhook-deployment.yaml), for both servers.
-flags=(-XX:+UseSerialGC -Xms64m -Xmx128m -XX:MaxMetaspaceSize=128m -Xss512k -XX:ReservedCodeCacheSize=64m)
+flags=(-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xms64m -Xmx128m -XX:MaxMetaspaceSize=128m -Xss512k -XX:ReservedCodeCacheSize=64m)
 tls=8443; health=8080; bare=9443
 work=$(mktemp -d)
 pids=()
@@ -66,6 +66,9 @@ stop "$pid"
 # --- bare endpoint, same flags, same TLS material
 java "${flags[@]}" -cp "$jar" bench/webhook/BareEndpoint.java certs/dev $bare 2>"$work/bare.err" & bpid=$!; pids+=($bpid)
 s=$(date +%s%N); until curl -sf --cacert certs/dev/ca.crt -d '{}' https://localhost:$bare/validate >/dev/null 2>&1; do sleep 0.05; done
+rm -f "$work/stop-rss"; rss_peak "$bpid" >"$work/rss-bare.txt" & rsspid=$!
 echo "bare     $(load max https://localhost:$bare/validate certs/dev/ca.crt bench/webhook/request.json "$secs" "$threads")"
 echo "bare     $(load rate https://localhost:$bare/validate certs/dev/ca.crt bench/webhook/request.json "$secs" 1000)"
+touch "$work/stop-rss"; wait $rsspid
+echo "bare peak RSS under load: $(( $(cat "$work/rss-bare.txt") / 1024 )) MiB"
 stop "$bpid"
