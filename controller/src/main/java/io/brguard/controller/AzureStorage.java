@@ -73,10 +73,17 @@ public final class AzureStorage {
         }
     }
 
-    /** The outcome of a preflight: ok, or the reason and whether the spec itself is at fault (Invalid). */
-    public record Preflight(boolean ok, String reason, String message) {
+    /**
+     * The outcome of a preflight: ok, or the reason. {@code transientFailure}: Azure could not be asked (timeout,
+     * 5xx, throttling), so the answer is "try again later", not "this Backup cannot work".
+     */
+    public record Preflight(boolean ok, String reason, String message, boolean transientFailure) {
+        public Preflight(boolean ok, String reason, String message) {
+            this(ok, reason, message, false);
+        }
+
         static Preflight passed() {
-            return new Preflight(true, null, null);
+            return new Preflight(true, null, null, false);
         }
     }
 
@@ -141,11 +148,13 @@ public final class AzureStorage {
             }
             return Preflight.passed();
         } catch (BlobStorageException e) {
-            return new Preflight(false, e.getStatusCode() == 403 ? "AzureAuthFailed" : "AzureError",
-                    "Azure answered " + e.getStatusCode() + " " + e.getErrorCode() + " for " + loc.url()
-                            + (e.getStatusCode() == 403 ? ": check the Secret's key or Azure AD credentials" : ""));
+            int code = e.getStatusCode();
+            boolean retry = code >= 500 || code == 408 || code == 429;
+            return new Preflight(false, code == 403 ? "AzureAuthFailed" : retry ? "AzureUnavailable" : "AzureError",
+                    "Azure answered " + code + " " + e.getErrorCode() + " for " + loc.url()
+                            + (code == 403 ? ": check the Secret's key or Azure AD credentials" : ""), retry);
         } catch (RuntimeException e) {
-            return new Preflight(false, "AzureUnreachable", "cannot reach Azure for " + loc.url() + ": " + e.getMessage());
+            return new Preflight(false, "AzureUnreachable", "cannot reach Azure for " + loc.url() + ": " + e.getMessage(), true);
         }
     }
 

@@ -42,13 +42,18 @@ public final class Planner {
     }
 
     /** Storage facts the reconciler can fetch. */
-    public enum Need { PREFLIGHT, META, SIZE, CHECKPOINT, REMAINING_BLOBS }
+    public enum Need { PREFLIGHT, META, SIZE, CHECKPOINT, REMAINING_BLOBS, JOB_EXISTS }
 
     /** Facts fetched so far; null means not fetched. */
     public record Facts(AzureStorage.Preflight preflight, Optional<BackupMetaFile> meta, Long size, Optional<Long> checkpoint,
-                        Long remainingBlobs) {
+                        Long remainingBlobs, Boolean jobExists) {
+        public Facts(AzureStorage.Preflight preflight, Optional<BackupMetaFile> meta, Long size, Optional<Long> checkpoint,
+                     Long remainingBlobs) {
+            this(preflight, meta, size, checkpoint, remainingBlobs, null);
+        }
+
         public static Facts none() {
-            return new Facts(null, null, null, null, null);
+            return new Facts(null, null, null, null, null, null);
         }
     }
 
@@ -60,8 +65,8 @@ public final class Planner {
     }
 
     /** Settings of the planner. */
-    public record Settings(Duration checkpointInterval, Duration activeRecheck) {
-        public static final Settings DEFAULT = new Settings(Duration.ofMinutes(1), Duration.ofMinutes(1));
+    public record Settings(Duration checkpointInterval, Duration activeRecheck, Duration retryAfter) {
+        public static final Settings DEFAULT = new Settings(Duration.ofMinutes(1), Duration.ofMinutes(1), Duration.ofSeconds(30));
     }
 
     private final Settings settings;
@@ -179,14 +184,32 @@ public final class Planner {
             return status.getPhase() == null ? "" : status.getPhase();
         }
 
+        /** Nothing ran yet: no phase, or only a preflight that could not reach Azure (RetryFailed). */
+        boolean notStarted() {
+            return phase().isEmpty() || "RetryFailed".equals(phase());
+        }
+
+        /** A preflight that could not ask Azure is retried later, as TiDB Operator does with RetryFailed. */
+        boolean retryLater(AzureStorage.Preflight p) {
+            if (p.ok() || !p.transientFailure()) {
+                return false;
+            }
+            phase("RetryFailed", p.reason(), p.message() + "; retrying");
+            requeue = settings.retryAfter();
+            return true;
+        }
+
         // ---------------------------------------------------------------- snapshot
 
         void snapshot() {
             String name = BrCommand.SNAPSHOT.jobName(Specs.name(b));
             Job job = jobs.get(name);
             if (job == null) {
-                if (phase().isEmpty()) {
+                if (notStarted()) {
                     if (need(Need.PREFLIGHT, f.preflight())) {
+                        return;
+                    }
+                    if (retryLater(f.preflight())) {
                         return;
                     }
                     if (!f.preflight().ok()) {
@@ -198,6 +221,14 @@ public final class Planner {
                     status.setTimeStarted(now.toString());
                     phase("Scheduled", "JobCreated", "created Job " + name);
                 } else if (Set.of("Scheduled", "Prepare", "Running").contains(phase())) {
+                    // The Job cache may simply not have caught up with the Backup cache: ask the API server.
+                    if (need(Need.JOB_EXISTS, f.jobExists())) {
+                        return;
+                    }
+                    if (f.jobExists()) {
+                        requeue = Duration.ofSeconds(1);
+                        return;
+                    }
                     phase("Failed", "JobMissing", "Job " + name + " disappeared before it finished; create a new Backup");
                 }
                 return;
@@ -207,7 +238,7 @@ public final class Planner {
             }
             switch (state(job)) {
                 case PENDING -> {
-                    if (phase().isEmpty()) { // the Job was created, then the controller stopped before recording it
+                    if (notStarted()) { // the Job was created, then the controller stopped before recording it
                         status.setBackupPath(Specs.location(b).orElseThrow().url());
                         status.setTimeStarted(now.toString());
                         phase("Scheduled", "JobCreated", "Job " + name + " exists");
@@ -291,8 +322,11 @@ public final class Planner {
         private void start() {
             BrCommand sub = BrCommand.LOG_START;
             Job job = jobs.get(sub.jobName(Specs.name(b)));
-            if (job == null && phase().isEmpty()) {
+            if (job == null && notStarted()) {
                 if (need(Need.PREFLIGHT, f.preflight())) {
+                    return;
+                }
+                if (retryLater(f.preflight())) {
                     return;
                 }
                 if (!f.preflight().ok()) {

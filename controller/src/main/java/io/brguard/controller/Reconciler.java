@@ -43,6 +43,7 @@ public final class Reconciler {
     private final Function<String, Backup> backups;
     private final Function<String, List<Job>> jobsOf;
     private final int cleanPageSize;
+    private final SecretReader secrets;
 
     public Reconciler(KubernetesClient client, Planner planner, BackupJobs jobs, AzureStorage azure, Clock clock,
                       Function<String, Backup> backups, Function<String, List<Job>> jobsOf, int cleanPageSize) {
@@ -55,6 +56,7 @@ public final class Reconciler {
         this.backups = backups;
         this.jobsOf = jobsOf;
         this.cleanPageSize = cleanPageSize;
+        this.secrets = new SecretReader(client, clock, Duration.ofSeconds(10));
     }
 
     /** Reconciles the Backup with key namespace/name; returns when to look again, if ever. */
@@ -94,8 +96,7 @@ public final class Reconciler {
         Secret secret() {
             if (!secretRead) {
                 String name = b.getSpec().getAzblob() == null ? null : b.getSpec().getAzblob().getSecretName();
-                secret = name == null || name.isEmpty() ? null
-                        : client.secrets().inNamespace(Specs.namespace(b)).withName(name).get();
+                secret = name == null || name.isEmpty() ? null : secrets.get(Specs.namespace(b), name);
                 secretRead = true;
             }
             return secret;
@@ -137,6 +138,11 @@ public final class Reconciler {
         Long size = f.size();
         Optional<Long> checkpoint = f.checkpoint();
         Long remaining = f.remainingBlobs();
+        Boolean jobExists = f.jobExists();
+        if (needs.contains(Planner.Need.JOB_EXISTS)) {
+            jobExists = client.batch().v1().jobs().inNamespace(Specs.namespace(a.b))
+                    .withName(BrCommand.SNAPSHOT.jobName(Specs.name(a.b))).get() != null;
+        }
         if (needs.contains(Planner.Need.PREFLIGHT)) {
             preflight = preflight(a);
         }
@@ -157,7 +163,7 @@ public final class Reconciler {
         if (needs.contains(Planner.Need.REMAINING_BLOBS)) {
             remaining = azure.anyBlob(a.credentials(), a.location()) ? 1L : 0L;
         }
-        return new Planner.Facts(preflight, meta, size, checkpoint, remaining);
+        return new Planner.Facts(preflight, meta, size, checkpoint, remaining, jobExists);
     }
 
     private AzureStorage.Preflight preflight(Access a) {

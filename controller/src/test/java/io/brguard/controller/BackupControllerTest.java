@@ -62,7 +62,7 @@ class BackupControllerTest {
     static BackupController newController() throws Exception {
         BackupController c = new BackupController(client, new BackupJobs("pingcap/br:v8.5.0", "tidb-backup-manager"),
                 new AzureStorage(Azurite.endpoint(), Duration.ofSeconds(20)),
-                new Planner(new Planner.Settings(Duration.ofMillis(300), Duration.ofSeconds(5))), Clock.systemUTC(), 2, 3);
+                new Planner(new Planner.Settings(Duration.ofMillis(300), Duration.ofSeconds(5), Duration.ofSeconds(1))), Clock.systemUTC(), 2, 3);
         c.start(Duration.ofSeconds(60));
         return c;
     }

@@ -80,7 +80,7 @@ class ControllerBench {
                 Clock.systemUTC(), Integer.getInteger("bench.workers", 8), 500);
         c.start(Duration.ofSeconds(60));
         long scheduled = 0;
-        while (System.nanoTime() - start < Duration.ofMinutes(5).toNanos()) {
+        while (System.nanoTime() - start < Duration.ofMinutes(2).toNanos()) {
             scheduled = client.resources(Backup.class).inNamespace("test1").list().getItems().stream()
                     .filter(b -> b.getStatus() != null && "Scheduled".equals(b.getStatus().getPhase())).count();
             if (scheduled == n) {
@@ -90,6 +90,10 @@ class ControllerBench {
         }
         double secs = (System.nanoTime() - start) / 1e9;
         long jobs = client.batch().v1().jobs().inNamespace("test1").list().getItems().size();
+        client.resources(Backup.class).inNamespace("test1").list().getItems().stream()
+                .filter(b -> b.getStatus() == null || !"Scheduled".equals(b.getStatus().getPhase())).limit(5)
+                .forEach(b -> System.out.println("BENCH not scheduled: " + b.getMetadata().getName() + " "
+                        + (b.getStatus() == null ? "(no status)" : b.getStatus().getPhase() + " " + b.getStatus().getConditions())));
         long peak = rssKiB("VmHWM");
         System.out.printf("BENCH controller: %d Backups, %d Jobs, %d Scheduled in %.2f s from controller start; "
                 + "RSS grew by %d MiB while the controller ran (JVM peak %d MiB, shared with the mock API server)%n",

@@ -57,7 +57,7 @@ public final class ControllerCommand implements Callable<Integer> {
         KubernetesClient client = new KubernetesClientBuilder().build();
         BackupController controller = new BackupController(client, new BackupJobs(brImage, serviceAccount),
                 new AzureStorage(new AzureStorage.Endpoint(azureEndpoint), Duration.ofSeconds(60)),
-                new Planner(new Planner.Settings(CertPolicy.parse(checkpointInterval), Duration.ofMinutes(1))),
+                new Planner(new Planner.Settings(CertPolicy.parse(checkpointInterval), Duration.ofMinutes(1), Duration.ofSeconds(30))),
                 Clock.systemUTC(), workers, cleanPageSize);
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

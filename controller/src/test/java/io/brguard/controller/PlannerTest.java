@@ -1,0 +1,124 @@
+package io.brguard.controller;
+
+import io.brguard.policy.Json;
+import io.brguard.policy.model.Backup;
+import io.brguard.policy.model.BackupStatus;
+import io.brguard.policy.testing.Fixtures;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobStatusBuilder;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The pure planner, without any I/O. */
+class PlannerTest {
+    private static final Planner PLANNER = new Planner(Planner.Settings.DEFAULT);
+    private static final Instant NOW = Instant.parse("2026-11-26T12:00:00Z");
+
+    static Backup snapshot() {
+        Backup b = Json.toBackup(Fixtures.object("examples/seed/snapshot/full-backup-azblob.yaml"));
+        b.getMetadata().setUid("uid");
+        return b;
+    }
+
+    static Planner.Facts preflight(AzureStorage.Preflight p) {
+        return new Planner.Facts(p, null, null, null, null);
+    }
+
+    @Test
+    void asksForAPreflightBeforeTheFirstJob() {
+        Planner.Plan plan = PLANNER.plan(snapshot(), Map.of(), Planner.Facts.none(), NOW);
+        assertEquals(java.util.Set.of(Planner.Need.PREFLIGHT), plan.needs());
+        assertEquals(List.of(), plan.actions(), "no action while a fact is missing");
+    }
+
+    @Test
+    void retriesAPreflightThatCouldNotReachAzureInsteadOfFailingTheBackup() {
+        Backup b = snapshot();
+        Planner.Plan retry = PLANNER.plan(b, Map.of(), preflight(new AzureStorage.Preflight(false, "AzureUnreachable",
+                "cannot reach Azure", true)), NOW);
+        assertEquals("RetryFailed", retry.status().getPhase());
+        assertEquals(Duration.ofSeconds(30), retry.requeueAfter());
+        assertEquals(List.of(), retry.actions());
+
+        b.setStatus(retry.status());
+        Planner.Plan go = PLANNER.plan(b, Map.of(), preflight(new AzureStorage.Preflight(true, null, null)), NOW);
+        assertEquals(List.of(new Planner.Action.CreateJob(BrCommand.SNAPSHOT)), go.actions());
+        assertEquals("Scheduled", go.status().getPhase());
+    }
+
+    @Test
+    void failsOnADefinitePreflightAnswerAndDoesNothingMoreAfterwards() {
+        Backup b = snapshot();
+        Planner.Plan failed = PLANNER.plan(b, Map.of(), preflight(new AzureStorage.Preflight(false, "AzureAuthFailed",
+                "Azure answered 403")), NOW);
+        assertEquals("Failed", failed.status().getPhase());
+        b.setStatus(failed.status());
+        Planner.Plan after = PLANNER.plan(b, Map.of(), Planner.Facts.none(), NOW);
+        assertEquals(List.of(), after.actions());
+        assertNull(after.status(), "a terminal Backup is left alone");
+    }
+
+    @Test
+    void recordsAJobItFindsAfterARestartInsteadOfCreatingAnother() {
+        Backup b = snapshot();
+        Job job = new BackupJobs("br", "sa").job(b, BrCommand.SNAPSHOT, java.util.Set.of());
+        Planner.Plan plan = PLANNER.plan(b, Map.of(job.getMetadata().getName(), job), Planner.Facts.none(), NOW);
+        assertTrue(plan.actions().stream().noneMatch(a -> a instanceof Planner.Action.CreateJob));
+        assertEquals("Scheduled", plan.status().getPhase());
+        assertEquals("azure://my-container/my-full-backup-folder/", plan.status().getBackupPath());
+    }
+
+    @Test
+    void asksTheApiServerBeforeCallingAJobMissingThatTheCacheDoesNotShowYet() {
+        Backup b = snapshot();
+        BackupStatus s = new BackupStatus();
+        s.setPhase("Scheduled");
+        b.setStatus(s);
+        assertEquals(java.util.Set.of(Planner.Need.JOB_EXISTS), PLANNER.plan(b, Map.of(), Planner.Facts.none(), NOW).needs());
+        Planner.Plan lagging = PLANNER.plan(b, Map.of(), new Planner.Facts(null, null, null, null, null, true), NOW);
+        assertNull(lagging.status(), "the Job exists: wait for the cache");
+        assertEquals(Duration.ofSeconds(1), lagging.requeueAfter());
+        Planner.Plan gone = PLANNER.plan(b, Map.of(), new Planner.Facts(null, null, null, null, null, false), NOW);
+        assertEquals("Failed", gone.status().getPhase());
+        assertEquals("JobMissing", gone.status().getConditions().get(0).getReason());
+    }
+
+    @Test
+    void doesNotRetryAFailedPauseUntilTheSpecChanges() {
+        Backup b = Json.toBackup(Fixtures.object("examples/seed/log/02-pause.yaml"));
+        b.getMetadata().setUid("uid");
+        b.getMetadata().setGeneration(3L);
+        b.getMetadata().setFinalizers(List.of(Planner.FINALIZER));
+        BackupStatus s = new BackupStatus();
+        s.setPhase("Running");
+        s.setCommitTs("436568622965194754");
+        b.setStatus(s);
+        Job pause = new BackupJobs("br", "sa").job(b, BrCommand.LOG_PAUSE, java.util.Set.of());
+        pause.setStatus(new JobStatusBuilder().withFailed(1).addNewCondition().withType("Failed").withStatus("True").endCondition().build());
+        Planner.Plan failed = PLANNER.plan(b, Map.of(pause.getMetadata().getName(), pause), Planner.Facts.none(), NOW);
+        assertEquals("Failed", failed.status().getLogSubCommandStatuses().get("log-pause").getPhase());
+        assertEquals("Running", failed.status().getPhase(), "a failed pause leaves the top-level phase");
+        assertTrue(failed.actions().contains(new Planner.Action.MarkObserved(pause.getMetadata().getName())));
+
+        b.setStatus(failed.status());
+        pause.getMetadata().setAnnotations(Map.of(BackupJobs.ANNOTATION_OBSERVED, "true"));
+        Planner.Plan same = PLANNER.plan(b, Map.of(pause.getMetadata().getName(), pause),
+                new Planner.Facts(null, null, null, Optional.empty(), null), NOW);
+        assertTrue(same.actions().isEmpty(), "no retry for the same generation: " + same.actions());
+
+        b.getMetadata().setGeneration(4L);
+        Planner.Plan again = PLANNER.plan(b, Map.of(pause.getMetadata().getName(), pause),
+                new Planner.Facts(null, null, null, Optional.empty(), null), NOW);
+        assertEquals(List.of(new Planner.Action.DeleteJob(pause.getMetadata().getName())), again.actions(),
+                "a spec change replaces the failed Job");
+    }
+}
