@@ -69,14 +69,7 @@ public class LoadGen {
             ts[t] = new Thread(() -> {
                 while (System.nanoTime() < end) {
                     long s = System.nanoTime();
-                    try {
-                        HttpResponse<byte[]> r = client.send(req, HttpResponse.BodyHandlers.ofByteArray());
-                        if (r.statusCode() != 200) {
-                            errors.incrementAndGet();
-                        }
-                    } catch (Exception e) {
-                        errors.incrementAndGet();
-                    }
+                    send(client, req, errors);
                     lat.add(System.nanoTime() - s);
                 }
             });
@@ -111,14 +104,7 @@ public class LoadGen {
                     if (wait > 0) {
                         java.util.concurrent.locks.LockSupport.parkNanos(wait);
                     }
-                    try {
-                        HttpResponse<byte[]> r = client.send(req, HttpResponse.BodyHandlers.ofByteArray());
-                        if (r.statusCode() != 200) {
-                            errors.incrementAndGet();
-                        }
-                    } catch (Exception e) {
-                        errors.incrementAndGet();
-                    }
+                    send(client, req, errors);
                     lat.add(System.nanoTime() - due);
                 }
             });
@@ -129,6 +115,18 @@ public class LoadGen {
         }
         long[] arr = lat.stream().mapToLong(Long::longValue).sorted().toArray();
         return new Result(arr.length, errors.get(), arr);
+    }
+
+    /** One request; a transport error or an answer other than 200 counts as an error. */
+    static void send(HttpClient client, HttpRequest req, AtomicLong errors) {
+        try {
+            HttpResponse<byte[]> r = client.send(req, HttpResponse.BodyHandlers.ofByteArray());
+            if (r.statusCode() != 200) {
+                errors.incrementAndGet();
+            }
+        } catch (Exception e) {
+            errors.incrementAndGet();
+        }
     }
 
     static SSLContext trust(String caFile) throws Exception {

@@ -5,8 +5,6 @@ import com.azure.storage.blob.BlobContainerClient;
 import io.brguard.policy.Json;
 import io.brguard.policy.model.Backup;
 import io.brguard.policy.testing.Fixtures;
-import io.fabric8.kubernetes.api.model.SecretBuilder;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -42,15 +40,8 @@ class BackupControllerTest {
 
     @BeforeAll
     static void cluster() {
-        CustomResourceDefinition crd = client.apiextensions().v1().customResourceDefinitions()
-                .load(Fixtures.path("manifests/crd/backups.br.pingcap.com.yaml").toFile()).item();
-        client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
-        client.secrets().inNamespace("test1").resource(new SecretBuilder().withNewMetadata().withName("azblob-secret")
-                .withNamespace("test1").endMetadata().withStringData(Map.of("AZURE_STORAGE_ACCOUNT", Azurite.ACCOUNT,
-                        "AZURE_STORAGE_KEY", Azurite.KEY)).build()).create();
-        client.secrets().inNamespace("test1").resource(new SecretBuilder().withNewMetadata().withName("wrong-key")
-                .withNamespace("test1").endMetadata().withStringData(Map.of("AZURE_STORAGE_ACCOUNT", Azurite.ACCOUNT,
-                        "AZURE_STORAGE_KEY", "d3Jvbmcta2V5LWZvci10ZXN0cw==")).build()).create();
+        MockCluster.install(client);
+        MockCluster.secret(client, "wrong-key", "d3Jvbmcta2V5LWZvci10ZXN0cw==");
         container = Azurite.container("my-container");
     }
 

@@ -3,8 +3,6 @@ package io.brguard.controller;
 import io.brguard.policy.Json;
 import io.brguard.policy.model.Backup;
 import io.brguard.policy.testing.Fixtures;
-import io.fabric8.kubernetes.api.model.SecretBuilder;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import org.junit.jupiter.api.Tag;
@@ -36,12 +34,7 @@ class ControllerBench {
     @Test
     void plansAThousandBackupsAndCreatesTheirJobs() throws Exception {
         int n = Integer.getInteger("bench.backups", 1000);
-        CustomResourceDefinition crd = client.apiextensions().v1().customResourceDefinitions()
-                .load(Fixtures.path("manifests/crd/backups.br.pingcap.com.yaml").toFile()).item();
-        client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
-        client.secrets().inNamespace("test1").resource(new SecretBuilder().withNewMetadata().withName("azblob-secret")
-                .withNamespace("test1").endMetadata().withStringData(Map.of("AZURE_STORAGE_ACCOUNT", Azurite.ACCOUNT,
-                        "AZURE_STORAGE_KEY", Azurite.KEY)).build()).create();
+        MockCluster.install(client);
         Azurite.container("my-container");
         Backup seed = Json.toBackup(Fixtures.object("examples/seed/snapshot/full-backup-azblob.yaml"));
         // The controller's own work without any I/O: plan and build the Job for n Backups (pure code).

@@ -25,12 +25,11 @@ public record Context(Operation operation, Backup oldBackup, Backup newBackup, J
     }
 
     public String namespace() {
-        String ns = newBackup.getMetadata() == null ? null : newBackup.getMetadata().getNamespace();
-        return ns == null || ns.isEmpty() ? "default" : ns;
+        return Specs.namespace(newBackup);
     }
 
     public String name() {
-        return newBackup.getMetadata() == null ? null : newBackup.getMetadata().getName();
+        return Specs.name(newBackup);
     }
 
     public boolean isLog() {

@@ -10,7 +10,6 @@ import io.brguard.policy.Unchecked;
 import io.brguard.policy.Verdict;
 import io.brguard.policy.Violation;
 import io.brguard.policy.Warning;
-import io.brguard.policy.model.Backup;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
@@ -199,14 +198,5 @@ public final class AdmissionHandler {
     /** The body as UTF-8 JSON bytes. */
     public static byte[] bytes(JsonNode body) {
         return Json.JSON.writeValueAsString(body).getBytes(StandardCharsets.UTF_8);
-    }
-
-    /** Types the request's old object so callers (events) can name it; null when it does not bind. */
-    static Backup backupOrNull(JsonNode tree) {
-        try {
-            return tree == null ? null : Json.toBackup(tree);
-        } catch (JacksonException e) {
-            return null;
-        }
     }
 }

@@ -27,7 +27,6 @@ import tools.jackson.databind.node.ObjectNode;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManagerFactory;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.InetAddress;
@@ -38,7 +37,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
@@ -383,17 +381,8 @@ class WebhookServerTest {
         throw new AssertionError("no audit line for " + uid);
     }
 
-    static SSLContext trusting(List<X509Certificate> bundle) throws Exception {
-        KeyStore ts = KeyStore.getInstance("PKCS12");
-        ts.load(null, null);
-        for (int i = 0; i < bundle.size(); i++) {
-            ts.setCertificateEntry("ca" + i, bundle.get(i));
-        }
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(ts);
-        SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(null, tmf.getTrustManagers(), null);
-        return ctx;
+    static SSLContext trusting(List<X509Certificate> bundle) {
+        return io.brguard.certs.Trust.sslContext(bundle);
     }
 
     static X509Certificate served(int port) throws Exception {
