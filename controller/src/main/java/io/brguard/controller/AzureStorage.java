@@ -87,8 +87,8 @@ public final class AzureStorage {
         }
     }
 
-    /** One page of cleanup: how many blobs were deleted, and whether any may be left. */
-    public record CleanPage(long deleted, String continuationToken, boolean done) {
+    /** One page of cleanup: how many blobs were deleted, and whether the prefix was already empty. */
+    public record CleanPage(long deleted, boolean done) {
     }
 
     private static final Duration CONTAINER_TTL = Duration.ofSeconds(30);
@@ -215,17 +215,19 @@ public final class AzureStorage {
         return result <= 0 ? Optional.empty() : Optional.of(result);
     }
 
-    /** Deletes up to {@code pageSize} blobs under the prefix, starting at the continuation token (resumable). */
-    public CleanPage deletePage(Credentials c, Specs.AzureLocation loc, String continuationToken, int pageSize) {
+    /**
+     * Deletes up to {@code pageSize} blobs under the prefix. Resumable without keeping a position: deleted blobs
+     * leave the listing, so every page starts from the beginning, and a crash only means listing again.
+     */
+    public CleanPage deletePage(Credentials c, Specs.AzureLocation loc, int pageSize) {
         BlobContainerClient container = container(c, loc);
         Iterator<PagedResponse<BlobItem>> pages = container.listBlobs(new ListBlobsOptions().setPrefix(prefix(loc))
-                .setMaxResultsPerPage(pageSize), continuationToken, timeout).iterableByPage(continuationToken, pageSize).iterator();
+                .setMaxResultsPerPage(pageSize), timeout).iterableByPage(pageSize).iterator();
         if (!pages.hasNext()) {
-            return new CleanPage(0, null, true);
+            return new CleanPage(0, true);
         }
-        PagedResponse<BlobItem> page = pages.next();
         List<String> names = new ArrayList<>();
-        page.getValue().forEach(i -> names.add(i.getName()));
+        pages.next().getValue().forEach(i -> names.add(i.getName()));
         long deleted = 0;
         for (String name : names) {
             try {
@@ -233,11 +235,10 @@ public final class AzureStorage {
                 deleted++;
             } catch (BlobStorageException e) {
                 if (e.getStatusCode() != 404) {
-                    throw e; // a real failure: the next reconcile resumes from the same page
+                    throw e; // a real failure: the next reconcile lists and tries again
                 }
             }
         }
-        // Deleting shifts the listing, so the next page starts over from the beginning; "done" needs an empty list.
-        return new CleanPage(deleted, null, names.isEmpty());
+        return new CleanPage(deleted, names.isEmpty());
     }
 }

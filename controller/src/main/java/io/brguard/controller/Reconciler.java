@@ -230,7 +230,7 @@ public final class Reconciler {
                     return j;
                 });
             } else if (action instanceof Planner.Action.CleanPage) {
-                AzureStorage.CleanPage page = azure.deletePage(access.credentials(), access.location(), null, cleanPageSize);
+                AzureStorage.CleanPage page = azure.deletePage(access.credentials(), access.location(), cleanPageSize);
                 BackupStatus s = Planner.copy(current.getStatus());
                 CleanProgress p = s.getCleanProgress() == null ? new CleanProgress() : s.getCleanProgress();
                 p.setDeletedBlobs((p.getDeletedBlobs() == null ? 0 : p.getDeletedBlobs()) + page.deleted());
