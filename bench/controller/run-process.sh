@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# bench/controller, with the controller as its own process: `brguard controller` (the jar, the Deployment's JVM
+# flags) against the fabric8 CRUD mock API server running in another process (MockApiServerMain) and Azurite.
+# Measures controller start to 1,000 Backups Scheduled with their Jobs, and the controller process's peak RSS.
+# Usage: bench/controller/run-process.sh [BACKUPS, default 1000] [WORKERS, default 8]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+n=${1:-1000}
+workers=${2:-8}
+flags=(-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xms32m -Xmx128m -XX:MaxMetaspaceSize=128m -Xss512k -XX:ReservedCodeCacheSize=64m)
+work=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+trap cleanup EXIT
+
+./brguard --version >/dev/null
+mvn -B -q -Dstyle.color=never test-compile -pl controller -am >/dev/null
+mvn -B -q -Dstyle.color=never dependency:build-classpath -pl controller -Dmdep.outputFile="$work/cp.txt" >/dev/null
+npm install --prefix tools/azurite --no-audit --no-fund --loglevel=error >/dev/null
+cp="controller/target/test-classes:controller/target/classes:$(cat "$work/cp.txt")"
+
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+tools/azurite/node_modules/.bin/azurite-blob --blobHost 127.0.0.1 --blobPort "$port" --location "$work/azurite" \
+  --skipApiVersionCheck --disableTelemetry --silent >/dev/null 2>&1 & pids+=($!)
+until (exec 3<>/dev/tcp/127.0.0.1/"$port") 2>/dev/null; do sleep 0.1; done
+
+java -cp "$cp" io.brguard.controller.MockApiServerMain "$n" "$port" "$work/kubeconfig" >"$work/mock.out" 2>/dev/null & pids+=($!)
+until grep -qs READY "$work/mock.out"; do sleep 0.2; done
+echo "mock API server holds $n Backups; starting the controller"
+
+start=$(date +%s%3N)
+KUBECONFIG="$work/kubeconfig" java "${flags[@]}" -Djdk.httpclient.allowRestrictedHeaders=content-length \
+  -jar cli/target/brguard.jar controller --no-leader-election --workers="$workers" \
+  --azure-endpoint="http://127.0.0.1:$port/{account}" >/dev/null 2>"$work/controller.err" & cpid=$!; pids+=($cpid)
+peak=0
+while ! grep -q ALL_SCHEDULED "$work/mock.out"; do
+  v=$(awk '/VmRSS/ {print $2}' "/proc/$cpid/status" 2>/dev/null || echo 0)
+  [ "${v:-0}" -gt "$peak" ] && peak=$v
+  if ! kill -0 "$cpid" 2>/dev/null; then echo "the controller exited:"; tail -5 "$work/controller.err"; exit 1; fi
+  sleep 0.1
+done
+done_at=$(awk '/ALL_SCHEDULED/ {print $2}' "$work/mock.out")
+echo "controller start to $n Backups Scheduled: $(( done_at - start )) ms; controller peak RSS: $(( peak / 1024 )) MiB (flags: ${flags[*]})"
