@@ -2,16 +2,12 @@ package io.brguard.policy;
 
 import tools.jackson.databind.JsonNode;
 
-/** One RFC 6902 JSON Patch operation ({@code add}, {@code replace} or {@code remove}). */
+/** One RFC 6902 JSON Patch operation ({@code add} or {@code remove}). */
 @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
 public record PatchOp(String op, String path, JsonNode value) {
 
     public static PatchOp add(String path, JsonNode value) {
         return new PatchOp("add", path, value);
-    }
-
-    public static PatchOp replace(String path, JsonNode value) {
-        return new PatchOp("replace", path, value);
     }
 
     public static PatchOp remove(String path) {

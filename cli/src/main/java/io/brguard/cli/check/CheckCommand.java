@@ -84,7 +84,7 @@ public final class CheckCommand implements Callable<Integer> {
         Source objectSource = new Inputs(false).read(objects);
         String oldLabel = base != null ? "git " + base : old.isEmpty() ? null : String.join(", ", old.stream().map(Path::toString).toList());
         Checker.Report report = new Checker(new Policy(new PolicyConfig(pitrGuard)), namespace)
-                .run(current, new Checker.History(oldSource, oldLabel, liveSource), objectSource, !objects.isEmpty());
+                .run(current, new Checker.History(oldSource, liveSource), objectSource, !objects.isEmpty());
         boolean useColor = switch (color) {
             case "always" -> true;
             case "never" -> false;

@@ -27,10 +27,7 @@ import java.util.Optional;
 public final class Checker {
 
     /** Where the old versions come from; every field may be empty. */
-    public record History(Source old, String oldLabel, Source live) {
-        public static History none() {
-            return new History(Source.empty(), null, Source.empty());
-        }
+    public record History(Source old, Source live) {
     }
 
     /** The old version used for an UPDATE. */

@@ -155,16 +155,4 @@ public final class Inputs {
         int nl = t.indexOf('\n');
         return nl < 0 ? t : t.substring(0, nl);
     }
-
-    /** Every manifest file under a folder (used for --objects, which is read without kustomize semantics). */
-    public static List<Path> manifestFiles(Path dir) throws IOException {
-        if (Files.isRegularFile(dir)) {
-            return List.of(dir);
-        }
-        List<Path> out = new ArrayList<>();
-        try (Stream<Path> s = Files.walk(dir)) {
-            s.filter(Files::isRegularFile).filter(Inputs::isManifest).sorted().forEach(out::add);
-        }
-        return out;
-    }
 }
