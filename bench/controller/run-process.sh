@@ -8,6 +8,9 @@ cd "$(dirname "$0")/../.."
 n=${1:-1000}
 workers=${2:-8}
 flags=(-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xms32m -Xmx128m -XX:MaxMetaspaceSize=128m -Xss512k -XX:ReservedCodeCacheSize=64m)
+# Extra JVM flags for an analysis run, e.g. BENCH_JAVA_OPTS=-XX:NativeMemoryTracking=summary (then the NMT summary
+# is printed at the end).
+read -r -a extra <<<"${BENCH_JAVA_OPTS:-}"
 work=$(mktemp -d)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
@@ -29,7 +32,7 @@ until grep -qs READY "$work/mock.out"; do sleep 0.2; done
 echo "mock API server holds $n Backups; starting the controller"
 
 start=$(date +%s%3N)
-KUBECONFIG="$work/kubeconfig" java "${flags[@]}" -Djdk.httpclient.allowRestrictedHeaders=content-length \
+KUBECONFIG="$work/kubeconfig" java "${flags[@]}" ${extra[@]+"${extra[@]}"} -Djdk.httpclient.allowRestrictedHeaders=content-length \
   -jar cli/target/brguard.jar controller --no-leader-election --workers="$workers" \
   --azure-endpoint="http://127.0.0.1:$port/{account}" >/dev/null 2>"$work/controller.err" & cpid=$!; pids+=($cpid)
 peak=0
@@ -41,3 +44,7 @@ while ! grep -q ALL_SCHEDULED "$work/mock.out"; do
 done
 done_at=$(awk '/ALL_SCHEDULED/ {print $2}' "$work/mock.out")
 echo "controller start to $n Backups Scheduled: $(( done_at - start )) ms; controller peak RSS: $(( peak / 1024 )) MiB (flags: ${flags[*]})"
+if [[ " ${extra[*]-} " == *NativeMemoryTracking* ]]; then
+  jcmd "$cpid" VM.native_memory summary
+  jcmd "$cpid" Thread.print | awk -F'"' '/^"/ {n=$2; gsub(/[0-9]+/, "#", n); c[n]++} END {for (k in c) print c[k], k}' | sort -rn | head -20
+fi

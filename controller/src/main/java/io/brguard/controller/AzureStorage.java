@@ -1,9 +1,12 @@
 package io.brguard.controller;
 
 import com.azure.core.credential.AzureSasCredential;
+import com.azure.core.http.HttpClient;
+import com.azure.core.http.jdk.httpclient.JdkHttpClientBuilder;
 import com.azure.core.http.rest.PagedResponse;
 import com.azure.identity.ClientSecretCredentialBuilder;
 import com.azure.storage.blob.BlobContainerClient;
+import com.azure.storage.blob.BlobServiceClient;
 import com.azure.storage.blob.BlobServiceClientBuilder;
 import com.azure.storage.blob.models.BlobItem;
 import com.azure.storage.blob.models.BlobStorageException;
@@ -16,6 +19,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -94,7 +98,20 @@ public final class AzureStorage {
     private static final Duration CONTAINER_TTL = Duration.ofSeconds(30);
     private final Endpoint endpoint;
     private final Duration timeout;
+    private static final int CLIENTS_KEPT = 256;
     private final java.util.Map<String, Long> containersSeen = new java.util.concurrent.ConcurrentHashMap<>();
+    /*
+     * One HTTP client for every Azure call. Left to itself the SDK builds a JDK HttpClient per service client, and
+     * each of those keeps a selector thread until it is garbage collected: 300 threads for 1,000 Backups.
+     */
+    private final HttpClient http = new JdkHttpClientBuilder().build();
+    /* Service clients by credentials (held in memory only, as the Secret cache does), least recently used out. */
+    private final Map<Credentials, BlobServiceClient> clients = new LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Credentials, BlobServiceClient> eldest) {
+            return size() > CLIENTS_KEPT;
+        }
+    };
 
     public AzureStorage(Endpoint endpoint, Duration timeout) {
         this.endpoint = endpoint;
@@ -102,14 +119,22 @@ public final class AzureStorage {
     }
 
     private BlobContainerClient container(Credentials c, Specs.AzureLocation loc) {
-        BlobServiceClientBuilder b = new BlobServiceClientBuilder().endpoint(endpoint.url(c.account()));
+        BlobServiceClient service;
+        synchronized (clients) {
+            service = clients.computeIfAbsent(c, this::serviceClient);
+        }
+        return service.getBlobContainerClient(loc.container());
+    }
+
+    private BlobServiceClient serviceClient(Credentials c) {
+        BlobServiceClientBuilder b = new BlobServiceClientBuilder().endpoint(endpoint.url(c.account())).httpClient(http);
         switch (c.kind()) {
             case "sas" -> b.credential(new AzureSasCredential(c.sasToken()));
             case "azure-ad" -> b.credential(new ClientSecretCredentialBuilder().clientId(c.clientId())
-                    .clientSecret(c.clientSecret()).tenantId(c.tenantId()).build());
+                    .clientSecret(c.clientSecret()).tenantId(c.tenantId()).httpClient(http).build());
             default -> b.credential(new StorageSharedKeyCredential(c.account(), c.sharedKey()));
         }
-        return b.buildClient().getBlobContainerClient(loc.container());
+        return b.buildClient();
     }
 
     /** The blob-name prefix of a location, always ending in '/' so that "backup" never matches "backup-2". */
