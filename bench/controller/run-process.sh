@@ -7,7 +7,11 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 n=${1:-1000}
 workers=${2:-8}
-flags=(-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xms32m -Xmx128m -XX:MaxMetaspaceSize=128m -Xss512k -XX:ReservedCodeCacheSize=64m)
+default_flags=(-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xms32m -Xmx128m -XX:MaxMetaspaceSize=128m -Xss512k -XX:ReservedCodeCacheSize=64m)
+read -r -a flags <<<"${BENCH_FLAGS:-${default_flags[*]}}"
+# The mock API server stands in for kube-apiserver, which does not share the controller's CPUs in a cluster. Here
+# it does, so it runs lean (C1, serial GC): with the JVM defaults it used 9 CPU seconds to the controller's 9.
+read -r -a mock_flags <<<"${MOCK_JAVA_OPTS:--XX:+UseSerialGC -XX:TieredStopAtLevel=1}"
 # Extra JVM flags for an analysis run, e.g. BENCH_JAVA_OPTS=-XX:NativeMemoryTracking=summary (then the NMT summary
 # is printed at the end).
 read -r -a extra <<<"${BENCH_JAVA_OPTS:-}"
@@ -27,21 +31,31 @@ tools/azurite/node_modules/.bin/azurite-blob --blobHost 127.0.0.1 --blobPort "$p
   --skipApiVersionCheck --disableTelemetry --silent >/dev/null 2>&1 & pids+=($!)
 until (exec 3<>/dev/tcp/127.0.0.1/"$port") 2>/dev/null; do sleep 0.1; done
 
-java -cp "$cp" io.brguard.controller.MockApiServerMain "$n" "$port" "$work/kubeconfig" >"$work/mock.out" 2>/dev/null & pids+=($!)
+java "${mock_flags[@]}" -cp "$cp" io.brguard.controller.MockApiServerMain "$n" "$port" "$work/kubeconfig" >"$work/mock.out" 2>"${MOCK_LOG:-/dev/null}" & pids+=($!)
 until grep -qs READY "$work/mock.out"; do sleep 0.2; done
 echo "mock API server holds $n Backups; starting the controller"
 
+cpu() { awk '{printf "%.1f", ($14 + $15) / 100}' "/proc/$1/stat"; }
+mock_cpu0=$(cpu "${pids[1]}"); azurite_cpu0=$(cpu "${pids[0]}")
 start=$(date +%s%3N)
 KUBECONFIG="$work/kubeconfig" java "${flags[@]}" ${extra[@]+"${extra[@]}"} -Djdk.httpclient.allowRestrictedHeaders=content-length \
   -jar cli/target/brguard.jar controller --no-leader-election --workers="$workers" \
   --azure-endpoint="http://127.0.0.1:$port/{account}" >/dev/null 2>"$work/controller.err" & cpid=$!; pids+=($cpid)
 peak=0
 while ! grep -q ALL_SCHEDULED "$work/mock.out"; do
+  if grep -q TIMEOUT "$work/mock.out"; then echo "not every Backup was Scheduled within 5 minutes"; exit 1; fi
   v=$(awk '/VmRSS/ {print $2}' "/proc/$cpid/status" 2>/dev/null || echo 0)
   [ "${v:-0}" -gt "$peak" ] && peak=$v
   if ! kill -0 "$cpid" 2>/dev/null; then echo "the controller exited:"; tail -5 "$work/controller.err"; exit 1; fi
   sleep 0.1
 done
+echo "CPU seconds while the controller ran: controller $(cpu "$cpid"), mock API server" \
+  "$(awk -v a="$(cpu "${pids[1]}")" -v b="$mock_cpu0" 'BEGIN {print a - b}'), Azurite $(awk -v a="$(cpu "${pids[0]}")" -v b="$azurite_cpu0" 'BEGIN {print a - b}')"
+if [ -n "${BENCH_THREADS:-}" ]; then # CPU seconds by thread name (digits folded), for analysis
+  for t in /proc/"$cpid"/task/*; do
+    awk -v name="$(tr -d '0-9' <"$t/comm")" '{printf "%.2f %s\n", ($14 + $15) / 100, name}' "$t/stat"
+  done | awk '{c[$2] += $1} END {for (k in c) printf "%6.2f %s\n", c[k], k}' | sort -rn | head -15
+fi
 done_at=$(awk '/ALL_SCHEDULED/ {print $2}' "$work/mock.out")
 echo "controller start to $n Backups Scheduled: $(( done_at - start )) ms; controller peak RSS: $(( peak / 1024 )) MiB (flags: ${flags[*]})"
 if [[ " ${extra[*]-} " == *NativeMemoryTracking* ]]; then
