@@ -11,7 +11,12 @@ default_flags=(-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xms32m -Xmx128m -XX:Max
 read -r -a flags <<<"${BENCH_FLAGS:-${default_flags[*]}}"
 # The mock API server stands in for kube-apiserver, which does not share the controller's CPUs in a cluster. Here
 # it does, so it runs lean (C1, serial GC): with the JVM defaults it used 9 CPU seconds to the controller's 9.
-read -r -a mock_flags <<<"${MOCK_JAVA_OPTS:--XX:+UseSerialGC -XX:TieredStopAtLevel=1}"
+# kube-apiserver (Go crypto/tls) takes ChaCha20 when the client lists it first, as brguard does (TlsSuites); a
+# JSSE server goes by its own order, so the mock is given that order to behave the same.
+suites=TLS_CHACHA20_POLY1305_SHA256,TLS_AES_128_GCM_SHA256,TLS_AES_256_GCM_SHA384,\
+TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,\
+TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256
+read -r -a mock_flags <<<"${MOCK_JAVA_OPTS:--XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Djdk.tls.server.cipherSuites=$suites}"
 # Extra JVM flags for an analysis run, e.g. BENCH_JAVA_OPTS=-XX:NativeMemoryTracking=summary (then the NMT summary
 # is printed at the end).
 read -r -a extra <<<"${BENCH_JAVA_OPTS:-}"
@@ -19,6 +24,7 @@ work=$(mktemp -d)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
 trap cleanup EXIT
+trap 'exit 143' TERM INT  # so that the EXIT trap runs (and kills what we started) on a signal too
 
 ./brguard --version >/dev/null
 mvn -B -q -Dstyle.color=never test-compile -pl controller -am >/dev/null
@@ -32,7 +38,11 @@ tools/azurite/node_modules/.bin/azurite-blob --blobHost 127.0.0.1 --blobPort "$p
 until (exec 3<>/dev/tcp/127.0.0.1/"$port") 2>/dev/null; do sleep 0.1; done
 
 java "${mock_flags[@]}" -cp "$cp" io.brguard.controller.MockApiServerMain "$n" "$port" "$work/kubeconfig" >"$work/mock.out" 2>"${MOCK_LOG:-/dev/null}" & pids+=($!)
-until grep -qs READY "$work/mock.out"; do sleep 0.2; done
+mock=$!
+until grep -qs READY "$work/mock.out"; do
+  kill -0 "$mock" 2>/dev/null || { echo "the mock API server exited (MOCK_LOG=FILE keeps its log)"; exit 1; }
+  sleep 0.2
+done
 echo "mock API server holds $n Backups; starting the controller"
 
 cpu() { awk '{printf "%.1f", ($14 + $15) / 100}' "/proc/$1/stat"; }
@@ -42,6 +52,7 @@ KUBECONFIG="$work/kubeconfig" java "${flags[@]}" ${extra[@]+"${extra[@]}"} -Djdk
   -jar cli/target/brguard.jar controller --no-leader-election --workers="$workers" \
   --azure-endpoint="http://127.0.0.1:$port/{account}" >/dev/null 2>"$work/controller.err" & cpid=$!; pids+=($cpid)
 peak=0
+if [ -n "${BENCH_PERF:-}" ]; then perf record -F 999 -g -o "$BENCH_PERF" -p "$cpid" >/dev/null 2>&1 & pids+=($!); fi
 while ! grep -q ALL_SCHEDULED "$work/mock.out"; do
   if grep -q TIMEOUT "$work/mock.out"; then echo "not every Backup was Scheduled within 5 minutes"; exit 1; fi
   v=$(awk '/VmRSS/ {print $2}' "/proc/$cpid/status" 2>/dev/null || echo 0)

@@ -16,6 +16,7 @@ work=$(mktemp -d)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
 trap cleanup EXIT
+trap 'exit 143' TERM INT  # so that the EXIT trap runs (and kills what we started) on a signal too
 
 ./brguard --version >/dev/null
 javac -d "$work/lg" bench/webhook/LoadGen.java

@@ -18,17 +18,19 @@ public final class Main {
     private static final String COMMON_POOL_PARALLELISM = "java.util.concurrent.ForkJoinPool.common.parallelism";
 
     public static void main(String[] args) {
-        tuneCommonPool(System.getProperties());
+        tuneRuntime(System.getProperties());
         System.exit(run(args));
     }
 
-    static void tuneCommonPool(java.util.Properties props) {
+    /** Runtime settings brguard needs whatever the JVM flags; each is set only if the operator did not set it. */
+    static void tuneRuntime(java.util.Properties props) {
         /*
          * With one or two CPUs (a pod with a CPU limit of 2 or less) the common pool has a parallelism of 0 or 1,
          * and CompletableFuture then starts a new thread for every async step: the Azure SDK's HTTP client made
          * 2,000 threads for 1,000 Backups. Set before anything touches ForkJoinPool; an explicit -D wins.
          */
         props.putIfAbsent(COMMON_POOL_PARALLELISM, "2");
+        io.brguard.certs.TlsSuites.preferForClients(props);
     }
 
     /** Runs a command line and returns its exit code; no stack trace reaches the user. */

@@ -12,12 +12,24 @@ class MainTest {
     @Test
     void theCommonPoolGetsTwoThreadsUnlessTheOperatorSaidOtherwise() {
         Properties unset = new Properties();
-        Main.tuneCommonPool(unset);
+        Main.tuneRuntime(unset);
         assertEquals("2", unset.getProperty(KEY), "with no -D the common pool must not fall back to a thread per task");
 
         Properties explicit = new Properties();
         explicit.setProperty(KEY, "6");
-        Main.tuneCommonPool(explicit);
+        Main.tuneRuntime(explicit);
         assertEquals("6", explicit.getProperty(KEY), "an explicit -D" + KEY + " wins");
+    }
+
+    @Test
+    void tlsClientsOfferChaChaFirstUnlessTheOperatorChoseSuites() {
+        Properties unset = new Properties();
+        Main.tuneRuntime(unset);
+        assertEquals("TLS_CHACHA20_POLY1305_SHA256", unset.getProperty("jdk.tls.client.cipherSuites").split(",")[0]);
+
+        Properties explicit = new Properties();
+        explicit.setProperty("jdk.tls.client.cipherSuites", "TLS_AES_256_GCM_SHA384");
+        Main.tuneRuntime(explicit);
+        assertEquals("TLS_AES_256_GCM_SHA384", explicit.getProperty("jdk.tls.client.cipherSuites"));
     }
 }

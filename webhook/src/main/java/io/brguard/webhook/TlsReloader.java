@@ -4,6 +4,7 @@ import io.brguard.certs.CertException;
 import io.brguard.certs.CertFiles;
 import io.brguard.certs.CertState;
 import io.brguard.certs.Issuer;
+import io.brguard.certs.TlsSuites;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,6 +46,9 @@ public final class TlsReloader implements AutoCloseable {
         this.dir = dir;
         this.clock = clock;
         factory.setIncludeProtocols("TLSv1.3", "TLSv1.2");
+        // Our order, ChaCha20 first: AES-GCM costs five times the CPU under C1 (TlsSuites).
+        factory.setIncludeCipherSuites(TlsSuites.PREFERRED.toArray(String[]::new));
+        factory.setUseCipherSuitesOrder(true);
         // The API server names the Service; tests and probes may use an IP. The certificate check is the client's.
         factory.setSniRequired(false);
         Issuer.Issued pair = load();

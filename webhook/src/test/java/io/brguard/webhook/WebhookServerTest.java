@@ -134,6 +134,28 @@ class WebhookServerTest {
     }
 
     @Test
+    void choosesChaChaByItsOwnOrderAndStillServesAnAesOnlyClientButNoCbc() throws Exception {
+        // A client that lists AES-GCM first (as the JDK does by default) still gets ChaCha20: the server's order.
+        assertEquals("TLS_CHACHA20_POLY1305_SHA256", negotiated("TLSv1.3",
+                "TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256"));
+        assertEquals("TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", negotiated("TLSv1.2",
+                "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256"));
+        assertEquals("TLS_AES_256_GCM_SHA384", negotiated("TLSv1.3", "TLS_AES_256_GCM_SHA384"));
+        assertThrows(javax.net.ssl.SSLHandshakeException.class,
+                () -> negotiated("TLSv1.2", "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256"));
+    }
+
+    static String negotiated(String protocol, String... suites) throws Exception {
+        SSLContext ctx = trusting(certs.bundle());
+        try (SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket(InetAddress.getLoopbackAddress(), server.tlsPort())) {
+            s.setEnabledProtocols(new String[]{protocol});
+            s.setEnabledCipherSuites(suites);
+            s.startHandshake();
+            return s.getSession().getCipherSuite();
+        }
+    }
+
+    @Test
     void deniesResumingAStoppedLogBackupWithTheRuleInOneLineAndRecordsAnEvent() throws Exception {
         ObjectNode old = Fixtures.object("examples/seed/log/04-stop.yaml");
         ((ObjectNode) old.path("metadata")).put("uid", "b-uid-1");
