@@ -7,7 +7,9 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * The input of every rule: the operation, the old object (with status) and the new one, both after defaulting,
- * the old state, the lookups and the config. Read-only.
+ * the old state, the lookups and the config. Read-only. {@code oldBackup} carries only the old spec, name,
+ * namespace and status phase, commitTs and logSuccessTruncateUntil (Policy.forRules): a rule that needs more of
+ * the old object must add it there.
  */
 public record Context(Operation operation, Backup oldBackup, Backup newBackup, JsonNode oldSpecTree,
                       JsonNode newSpecTree, LogState oldState, Lookups lookups, PolicyConfig config) {

@@ -18,7 +18,10 @@ public final class Mutator {
     public static final String CLUSTER_LABEL = "br.pingcap.com/cluster";
     private static final Pattern LABEL_VALUE = Pattern.compile("([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?");
 
-    /** The patch and the object it produces. */
+    /**
+     * The patch and the object it produces. {@code mutated} shares every subtree defaulting does not touch (status,
+     * managedFields, spec.azblob...) with the input: treat both as read-only.
+     */
     public record Result(List<PatchOp> patch, ObjectNode mutated) {
     }
 
@@ -26,7 +29,19 @@ public final class Mutator {
     }
 
     public static Result mutate(JsonNode object) {
-        ObjectNode copy = (ObjectNode) object.deepCopy();
+        // Defaulting only sets or removes top-level fields of spec and one label, so only those containers are
+        // copied: a deep copy of the whole object (status, managedFields) was most of this method's cost.
+        ObjectNode copy = shallowCopy((ObjectNode) object);
+        if (copy.get("metadata") instanceof ObjectNode metadata) {
+            ObjectNode m = shallowCopy(metadata);
+            if (metadata.get("labels") instanceof ObjectNode labels) {
+                m.set("labels", shallowCopy(labels));
+            }
+            copy.set("metadata", m);
+        }
+        if (copy.get("spec") instanceof ObjectNode spec) {
+            copy.set("spec", shallowCopy(spec));
+        }
         List<PatchOp> ops = new ArrayList<>();
         if (!(copy.get("spec") instanceof ObjectNode spec)) {
             return new Result(List.of(), copy);
@@ -50,6 +65,12 @@ public final class Mutator {
             label(copy, cluster, ops);
         }
         return new Result(List.copyOf(ops), copy);
+    }
+
+    private static ObjectNode shallowCopy(ObjectNode node) {
+        ObjectNode copy = JsonNodeFactory.instance.objectNode();
+        copy.setAll(node);
+        return copy;
     }
 
     private static void label(ObjectNode object, String cluster, List<PatchOp> ops) {

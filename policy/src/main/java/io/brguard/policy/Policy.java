@@ -12,6 +12,7 @@ import io.brguard.policy.rules.TransitionRules;
 import io.brguard.policy.state.LogState;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -79,7 +80,7 @@ public final class Policy {
         Backup oldBackup;
         try {
             newBackup = Json.toBackup(newTree);
-            oldBackup = oldTree == null ? null : Json.toBackup(oldTree);
+            oldBackup = oldTree == null ? null : Json.toBackup(forRules(oldTree));
         } catch (JacksonException e) {
             // A type error the schema already names: nothing else can be judged on a spec that does not bind.
             return schema.isEmpty()
@@ -103,6 +104,34 @@ public final class Policy {
             ratchet(ctx, violations, warnings);
         }
         return new Verdict(violations, warnings, mutated.patch(), findings.unchecked());
+    }
+
+    /*
+     * What rules read from the old object (Context): its spec, name, namespace, and the status fields the state
+     * machine uses. Binding the rest (managedFields, conditions, per-subcommand statuses) to the model cost more
+     * than all the rules together.
+     */
+    private static final List<String> OLD_STATUS_FIELDS = List.of("phase", "commitTs", "logSuccessTruncateUntil");
+
+    private static JsonNode forRules(JsonNode old) {
+        ObjectNode kept = Json.JSON.createObjectNode();
+        copy(old, kept, List.of("apiVersion", "kind", "spec"));
+        if (old.get("metadata") instanceof ObjectNode metadata) {
+            copy(metadata, kept.putObject("metadata"), List.of("name", "namespace"));
+        }
+        if (old.get("status") instanceof ObjectNode status) {
+            copy(status, kept.putObject("status"), OLD_STATUS_FIELDS);
+        }
+        return kept;
+    }
+
+    private static void copy(JsonNode from, ObjectNode to, List<String> fields) {
+        for (String f : fields) {
+            JsonNode v = from.get(f);
+            if (v != null) {
+                to.set(f, v);
+            }
+        }
     }
 
     /**

@@ -15,7 +15,6 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -197,6 +196,6 @@ public final class AdmissionHandler {
 
     /** The body as UTF-8 JSON bytes. */
     public static byte[] bytes(JsonNode body) {
-        return Json.JSON.writeValueAsString(body).getBytes(StandardCharsets.UTF_8);
+        return Json.JSON.writeValueAsBytes(body);
     }
 }

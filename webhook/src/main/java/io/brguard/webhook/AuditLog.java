@@ -5,7 +5,6 @@ import io.brguard.policy.Json;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -25,8 +24,15 @@ public final class AuditLog implements AutoCloseable {
         this.file = file == null ? null : Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     }
 
-    public synchronized void write(AuditRecord record) {
-        byte[] line = (Json.JSON.writeValueAsString(record) + "\n").getBytes(StandardCharsets.UTF_8);
+    public void write(AuditRecord record) {
+        // Serialized outside the lock: concurrent requests wait only for each other's write, not their JSON.
+        byte[] json = Json.JSON.writeValueAsBytes(record);
+        byte[] line = java.util.Arrays.copyOf(json, json.length + 1);
+        line[json.length] = '\n';
+        writeLine(line);
+    }
+
+    private synchronized void writeLine(byte[] line) {
         if (stdout != null) {
             stdout.write(line, 0, line.length);
             stdout.flush();
