@@ -3,7 +3,7 @@
 # same TLS setup, one run each, load generator on the same machine (bench/webhook/LoadGen.java).
 # Measures: max throughput (closed loop), p50/p99 at a fixed 1,000 req/s (open loop), peak RSS under load,
 # and time from process start to /readyz 200 (without and with an AppCDS archive, as the Dockerfile builds it).
-# Usage: bench/webhook/run.sh [SECONDS per load phase, default 20] [THREADS for max, default 16]
+# Usage: bench/webhook/run.sh [SECONDS per load phase, default 20] [CONNECTIONS for max, default 16]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 secs=${1:-20}
