@@ -7,8 +7,11 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 n=${1:-1000}
 workers=${2:-8}
-default_flags=(-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xms32m -Xmx128m -XX:MaxMetaspaceSize=128m -Xss512k -XX:ReservedCodeCacheSize=64m)
-read -r -a flags <<<"${BENCH_FLAGS:-${default_flags[*]}}"
+# The JVM flags of the controller's Deployment (its JAVA_TOOL_OPTIONS), unless BENCH_FLAGS says otherwise.
+deployment_flags=$(awk '/name: JAVA_TOOL_OPTIONS/ {on = 1; next} on && /^ *[a-z]+:/ && !/value:/ {exit} on {print}' \
+  manifests/controller/deployment.yaml | tr ' ' '\n' | grep -- '^-XX\|^-Xm\|^-Xs' | tr '\n' ' ')
+[ -n "$deployment_flags" ] || { echo "no JVM flags found in manifests/controller/deployment.yaml"; exit 1; }
+read -r -a flags <<<"${BENCH_FLAGS:-$deployment_flags}"
 # The mock API server stands in for kube-apiserver, which does not share the controller's CPUs in a cluster. Here
 # it does, so it runs lean (C1, serial GC): with the JVM defaults it used 9 CPU seconds to the controller's 9.
 # kube-apiserver (Go crypto/tls) takes ChaCha20 when the client lists it first, as brguard does (TlsSuites); a
@@ -52,7 +55,7 @@ KUBECONFIG="$work/kubeconfig" java "${flags[@]}" ${extra[@]+"${extra[@]}"} -Djdk
   -jar cli/target/brguard.jar controller --no-leader-election --workers="$workers" \
   --azure-endpoint="http://127.0.0.1:$port/{account}" >/dev/null 2>"$work/controller.err" & cpid=$!; pids+=($cpid)
 peak=0
-if [ -n "${BENCH_PERF:-}" ]; then perf record -F 999 -g -o "$BENCH_PERF" -p "$cpid" >/dev/null 2>&1 & pids+=($!); fi
+if [ -n "${BENCH_PERF:-}" ]; then (sleep "${BENCH_PERF_DELAY:-0}"; exec perf record -F 999 -g -o "$BENCH_PERF" -p "$cpid") >/dev/null 2>&1 & pids+=($!); fi
 while ! grep -q ALL_SCHEDULED "$work/mock.out"; do
   if grep -q TIMEOUT "$work/mock.out"; then echo "not every Backup was Scheduled within 5 minutes"; exit 1; fi
   v=$(awk '/VmRSS/ {print $2}' "/proc/$cpid/status" 2>/dev/null || echo 0)
