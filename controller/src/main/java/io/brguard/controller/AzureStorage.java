@@ -19,8 +19,8 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -96,9 +96,9 @@ public final class AzureStorage {
     }
 
     private static final Duration CONTAINER_TTL = Duration.ofSeconds(30);
+    private static final int CLIENTS_KEPT = 256;
     private final Endpoint endpoint;
     private final Duration timeout;
-    private static final int CLIENTS_KEPT = 256;
     private final java.util.Map<String, Long> containersSeen = new java.util.concurrent.ConcurrentHashMap<>();
     /*
      * One HTTP client for every Azure call. Left to itself the SDK builds a JDK HttpClient per service client, and
