@@ -39,13 +39,12 @@ public final class Mutator {
             }
             copy.set("metadata", m);
         }
-        if (copy.get("spec") instanceof ObjectNode spec) {
-            copy.set("spec", shallowCopy(spec));
-        }
-        List<PatchOp> ops = new ArrayList<>();
-        if (!(copy.get("spec") instanceof ObjectNode spec)) {
+        if (!(copy.get("spec") instanceof ObjectNode original)) {
             return new Result(List.of(), copy);
         }
+        ObjectNode spec = shallowCopy(original);
+        copy.set("spec", spec);
+        List<PatchOp> ops = new ArrayList<>();
         if (absent(spec, "backupMode")) {
             set(spec, "backupMode", "snapshot", "/spec/backupMode", ops);
         }
