@@ -7,10 +7,9 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 n=${1:-1000}
 workers=${2:-8}
-# The JVM flags of the controller's Deployment (its JAVA_TOOL_OPTIONS), unless BENCH_FLAGS says otherwise.
-deployment_flags=$(awk '/name: JAVA_TOOL_OPTIONS/ {on = 1; next} on && /^ *[a-z]+:/ && !/value:/ {exit} on {print}' \
-  manifests/controller/deployment.yaml | tr ' ' '\n' | grep -- '^-XX\|^-Xm\|^-Xs' | tr '\n' ' ')
-[ -n "$deployment_flags" ] || { echo "no JVM flags found in manifests/controller/deployment.yaml"; exit 1; }
+source bench/lib.sh
+# The JVM flags of the controller's Deployment, unless BENCH_FLAGS says otherwise.
+deployment_flags=$(deployment_jvm_flags manifests/controller/deployment.yaml)
 read -r -a flags <<<"${BENCH_FLAGS:-$deployment_flags}"
 # The mock API server stands in for kube-apiserver, which does not share the controller's CPUs in a cluster. Here
 # it does, so it runs lean (C1, serial GC): with the JVM defaults it used 9 CPU seconds to the controller's 9.
@@ -23,11 +22,6 @@ read -r -a mock_flags <<<"${MOCK_JAVA_OPTS:--XX:+UseSerialGC -XX:TieredStopAtLev
 # Extra JVM flags for an analysis run, e.g. BENCH_JAVA_OPTS=-XX:NativeMemoryTracking=summary (then the NMT summary
 # is printed at the end).
 read -r -a extra <<<"${BENCH_JAVA_OPTS:-}"
-work=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
-trap cleanup EXIT
-trap 'exit 143' TERM INT  # so that the EXIT trap runs (and kills what we started) on a signal too
 
 ./brguard --version >/dev/null
 mvn -B -q -Dstyle.color=never test-compile -pl controller -am >/dev/null

@@ -9,14 +9,11 @@ cd "$(dirname "$0")/../.."
 secs=${1:-20}
 threads=${2:-16}
 jar=cli/target/brguard.jar
+source bench/lib.sh
 # The flags the Deployment uses (manifests/base/webhook-deployment.yaml), for both servers.
-flags=(-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xms64m -Xmx128m -XX:MaxMetaspaceSize=128m -Xss512k -XX:ReservedCodeCacheSize=64m)
+deployment_flags=$(deployment_jvm_flags manifests/base/webhook-deployment.yaml)
+read -r -a flags <<<"$deployment_flags"
 tls=8443; health=8080; bare=9443
-work=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
-trap cleanup EXIT
-trap 'exit 143' TERM INT  # so that the EXIT trap runs (and kills what we started) on a signal too
 
 ./brguard --version >/dev/null
 javac -d "$work/lg" bench/webhook/LoadGen.java
