@@ -11,7 +11,9 @@ import io.brguard.policy.Verdict;
 import io.brguard.policy.Violation;
 import io.brguard.policy.Warning;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.StreamReadFeature;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -29,6 +31,15 @@ import java.util.List;
 public final class AdmissionHandler {
     public static final int MAX_BODY_BYTES = 3 * 1024 * 1024;
     private static final String API_VERSION = "admission.k8s.io/v1";
+
+    /*
+     * The reader for AdmissionReviews: Json.JSON without duplicate-key detection, which took a fifth of the parse.
+     * The API server writes the review from objects it has already decoded, so a key cannot repeat in it; a
+     * caller that is not the API server only affects its own answer. Files (brguard check) keep the strict reader.
+     */
+    public static final ObjectMapper WIRE = Json.JSON.rebuild()
+            .disable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build();
 
     /** Which webhook path was called. */
     public enum Endpoint { VALIDATE, MUTATE }
@@ -55,7 +66,7 @@ public final class AdmissionHandler {
         }
         JsonNode review;
         try {
-            review = Json.JSON.readTree(body);
+            review = WIRE.readTree(body);
         } catch (JacksonException e) {
             return bad("request body is not JSON: " + e.getOriginalMessage());
         }
