@@ -1,3 +1,4 @@
+import io.brguard.webhook.AdmissionHandler;
 import io.brguard.webhook.TlsReloader;
 import io.javalin.Javalin;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -6,6 +7,8 @@ import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.SslConnectionFactory;
 
+import tools.jackson.databind.ObjectMapper;
+
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -13,12 +16,15 @@ import java.time.Clock;
 /**
  * The baseline for bench/webhook: a bare Javalin endpoint over the same TLS setup as the webhook (same
  * TlsReloader, same connector settings) that reads the body and returns a canned AdmissionReview response.
- * Run with the brguard jar on the class path: java -cp cli/target/brguard.jar bench/webhook/BareEndpoint.java DIR PORT
+ * With a third argument {@code parse} it also parses the body with brguard's reader ({@code AdmissionHandler.WIRE})
+ * and drops the tree: a yardstick for how much of the gap is JSON parsing alone.
+ * Run with the brguard jar on the class path: java -cp cli/target/brguard.jar bench/webhook/BareEndpoint.java DIR PORT [parse]
  */
 public class BareEndpoint {
     public static void main(String[] args) throws Exception {
         TlsReloader tls = new TlsReloader(Path.of(args[0]), Clock.systemUTC());
         int port = Integer.parseInt(args[1]);
+        ObjectMapper reader = args.length > 2 && args[2].equals("parse") ? AdmissionHandler.WIRE : null;
         byte[] canned = ("{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"response\":"
                 + "{\"uid\":\"00000000-0000-0000-0000-000000000000\",\"allowed\":true}}").getBytes(StandardCharsets.UTF_8);
         Javalin.create(cfg -> {
@@ -36,11 +42,14 @@ public class BareEndpoint {
                 return c;
             });
             cfg.routes.post("/validate", ctx -> {
-                ctx.req().getInputStream().readNBytes(3 * 1024 * 1024 + 1);
+                byte[] body = ctx.req().getInputStream().readNBytes(3 * 1024 * 1024 + 1);
+                if (reader != null && !reader.readTree(body).isObject()) {
+                    throw new IllegalStateException("not a JSON object");
+                }
                 ctx.contentType("application/json").result(canned);
             });
         }).start();
-        System.err.println("bare endpoint on https://127.0.0.1:" + port + "/validate");
+        System.err.println((reader == null ? "bare" : "parse-only") + " endpoint on https://127.0.0.1:" + port + "/validate");
         Thread.currentThread().join();
     }
 }

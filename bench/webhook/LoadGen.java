@@ -25,13 +25,16 @@ import java.util.concurrent.locks.LockSupport;
  *   max  URL CA BODY SECONDS CONNECTIONS -> closed loop, one keep-alive connection per thread: throughput
  *   rate URL CA BODY SECONDS RPS         -> open loop at a fixed rate; latency counted from the scheduled send
  *                                           time (no coordinated omission): p50, p99, max
- * Each mode runs 5 s of unrecorded warm-up first. Prints one JSON line. Non-200 answers count as errors.
+ * Each mode runs an unrecorded warm-up first (5 s, or -Dwarmup=SECONDS). Prints one JSON line. Non-200 answers
+ * count as errors.
  *
  * Each connection is a blocking TLS socket (hostname verified) speaking HTTP/1.1 by hand: the JDK HttpClient
  * used before spent about three times the server's CPU per request on the same two cores, which flattened the
  * difference between the servers being compared and added its own pauses to the percentiles.
  */
 public class LoadGen {
+    static final int WARM_UP = Integer.getInteger("warmup", 5);
+
     public static void main(String[] a) throws Exception {
         String mode = a[0];
         URI uri = URI.create(a[1]);
@@ -53,13 +56,13 @@ public class LoadGen {
             connections[i] = new Connection(target);
         }
         if (mode.equals("max")) {
-            closed(connections, 5);
+            closed(connections, WARM_UP);
             Result r = closed(connections, seconds);
             System.out.printf("{\"mode\":\"max\",\"connections\":%d,\"seconds\":%d,\"requests\":%d,\"errors\":%d,\"rps\":%.0f,"
                     + "\"p50_ms\":%.3f,\"p99_ms\":%.3f}%n", n, seconds, r.count, r.errors, r.count / (double) seconds,
                     r.pct(50), r.pct(99));
         } else {
-            open(connections, 5, n);
+            open(connections, WARM_UP, n);
             Result r = open(connections, seconds, n);
             System.out.printf("{\"mode\":\"rate\",\"target_rps\":%d,\"seconds\":%d,\"requests\":%d,\"errors\":%d,"
                     + "\"p50_ms\":%.3f,\"p99_ms\":%.3f,\"max_ms\":%.3f}%n", n, seconds, r.count, r.errors,
