@@ -188,6 +188,7 @@ public final class WebhookServer implements AutoCloseable {
      */
     private static byte[] readLimited(InputStream in, long contentLength) throws IOException {
         if (contentLength > AdmissionHandler.MAX_BODY_BYTES) {
+            drain(in);
             return null;
         }
         if (contentLength >= 0) {
@@ -196,7 +197,27 @@ public final class WebhookServer implements AutoCloseable {
             return n == data.length ? data : java.util.Arrays.copyOf(data, n);
         }
         byte[] data = in.readNBytes(AdmissionHandler.MAX_BODY_BYTES + 1);
-        return data.length > AdmissionHandler.MAX_BODY_BYTES ? null : data;
+        if (data.length > AdmissionHandler.MAX_BODY_BYTES) {
+            drain(in);
+            return null;
+        }
+        return data;
+    }
+
+    /** How much of a refused body is read and dropped before the 400 goes out. */
+    private static final long DRAIN_LIMIT = 4L * AdmissionHandler.MAX_BODY_BYTES;
+
+    /**
+     * Reads and drops the rest of a refused body, up to DRAIN_LIMIT. Answering while the client is still sending
+     * made the server close a socket with unread data, and the TCP reset could reach the client before the 400
+     * did: it saw a broken pipe instead of the message. A body larger than the limit still gets the close.
+     */
+    private static void drain(InputStream in) throws IOException {
+        byte[] buf = new byte[64 * 1024];
+        long left = DRAIN_LIMIT;
+        for (int n; left > 0 && (n = in.read(buf, 0, (int) Math.min(buf.length, left))) >= 0; ) {
+            left -= n;
+        }
     }
 
     /** Writes the JSON answer straight to the response (Javalin's result() copies it through a stream buffer). */
