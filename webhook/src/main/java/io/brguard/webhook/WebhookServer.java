@@ -188,7 +188,9 @@ public final class WebhookServer implements AutoCloseable {
      */
     private static byte[] readLimited(InputStream in, long contentLength) throws IOException {
         if (contentLength > AdmissionHandler.MAX_BODY_BYTES) {
-            drain(in);
+            if (contentLength <= DRAIN_LIMIT) {
+                drain(in);
+            }
             return null;
         }
         if (contentLength >= 0) {
