@@ -7,7 +7,6 @@ import tools.jackson.databind.node.StringNode;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Pattern;
 
 /**
  * Defaulting as a JSON Patch: backupMode snapshot, backupType full (snapshot only), cleanPolicy Retain, the
@@ -16,11 +15,11 @@ import java.util.regex.Pattern;
  */
 public final class Mutator {
     public static final String CLUSTER_LABEL = "br.pingcap.com/cluster";
-    private static final Pattern LABEL_VALUE = Pattern.compile("([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?");
 
     /**
      * The patch and the object it produces. {@code mutated} shares every subtree defaulting does not touch (status,
-     * managedFields, spec.azblob...) with the input: treat both as read-only.
+     * managedFields, spec.azblob...) with the input, and is the input itself when the patch is empty: treat both as
+     * read-only.
      */
     public record Result(List<PatchOp> patch, ObjectNode mutated) {
     }
@@ -29,41 +28,67 @@ public final class Mutator {
     }
 
     public static Result mutate(JsonNode object) {
-        // Defaulting only sets or removes top-level fields of spec and one label, so only those containers are
-        // copied: a deep copy of the whole object (status, managedFields) was most of this method's cost.
-        ObjectNode copy = shallowCopy((ObjectNode) object);
-        if (copy.get("metadata") instanceof ObjectNode metadata) {
-            ObjectNode m = shallowCopy(metadata);
-            if (metadata.get("labels") instanceof ObjectNode labels) {
-                m.set("labels", shallowCopy(labels));
-            }
-            copy.set("metadata", m);
+        ObjectNode input = (ObjectNode) object;
+        if (!(input.get("spec") instanceof ObjectNode original)) {
+            return new Result(List.of(), input);
         }
-        if (!(copy.get("spec") instanceof ObjectNode original)) {
-            return new Result(List.of(), copy);
+        // The checks read the input; containers are copied only when defaulting changes them (copy on write). An
+        // object that is already defaulted, as most updates are, comes back as the input itself.
+        List<PatchOp> ops = new ArrayList<>(4);
+        String mode = absent(original, "backupMode") ? "snapshot" : null;
+        boolean fullType = "snapshot".equals(mode != null ? mode : text(original, "backupMode"))
+                && absent(original, "backupType");
+        boolean retain = absent(original, "cleanPolicy");
+        boolean logStop = original.path("logStop").asBoolean(false)
+                && (absent(original, "logSubcommand") || text(original, "logSubcommand").isEmpty());
+        String cluster = text(original.path("br"), "cluster");
+        boolean label = isLabelValue(cluster) && !cluster.equals(text(input.path("metadata").path("labels"), CLUSTER_LABEL));
+        if (mode == null && !fullType && !retain && !logStop && !label) {
+            return new Result(List.of(), input);
         }
+        ObjectNode copy = shallowCopy(input);
         ObjectNode spec = shallowCopy(original);
         copy.set("spec", spec);
-        List<PatchOp> ops = new ArrayList<>();
-        if (absent(spec, "backupMode")) {
-            set(spec, "backupMode", "snapshot", "/spec/backupMode", ops);
+        if (mode != null) {
+            set(spec, "backupMode", mode, "/spec/backupMode", ops);
         }
-        if ("snapshot".equals(text(spec, "backupMode")) && absent(spec, "backupType")) {
+        if (fullType) {
             set(spec, "backupType", "full", "/spec/backupType", ops);
         }
-        if (absent(spec, "cleanPolicy")) {
+        if (retain) {
             set(spec, "cleanPolicy", "Retain", "/spec/cleanPolicy", ops);
         }
-        if (spec.path("logStop").asBoolean(false) && (absent(spec, "logSubcommand") || text(spec, "logSubcommand").isEmpty())) {
+        if (logStop) {
             set(spec, "logSubcommand", "log-stop", "/spec/logSubcommand", ops);
             spec.remove("logStop");
             ops.add(PatchOp.remove("/spec/logStop"));
         }
-        String cluster = text(spec.path("br"), "cluster");
-        if (!cluster.isEmpty() && LABEL_VALUE.matcher(cluster).matches()) {
+        if (label) {
             label(copy, cluster, ops);
         }
         return new Result(List.copyOf(ops), copy);
+    }
+
+    /**
+     * A Kubernetes label value: empty, or at most 63 characters of {@code [A-Za-z0-9-_.]} that begin and end with
+     * a letter or digit. Empty is a valid label value, but an empty cluster name gives no label.
+     */
+    static boolean isLabelValue(String v) {
+        int n = v.length();
+        if (n == 0 || n > 63 || !alnum(v.charAt(0)) || !alnum(v.charAt(n - 1))) {
+            return false;
+        }
+        for (int i = 1; i < n - 1; i++) {
+            char c = v.charAt(i);
+            if (!alnum(c) && c != '-' && c != '_' && c != '.') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean alnum(char c) {
+        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9';
     }
 
     private static ObjectNode shallowCopy(ObjectNode node) {
@@ -72,6 +97,7 @@ public final class Mutator {
         return copy;
     }
 
+    /** Sets the cluster label on {@code object} (a copy), copying metadata and labels rather than changing them. */
     private static void label(ObjectNode object, String cluster, List<PatchOp> ops) {
         if (!(object.get("metadata") instanceof ObjectNode metadata)) {
             ObjectNode m = JsonNodeFactory.instance.objectNode();
@@ -80,16 +106,16 @@ public final class Mutator {
             ops.add(PatchOp.add("/metadata", m.deepCopy()));
             return;
         }
+        ObjectNode m = shallowCopy(metadata);
+        object.set("metadata", m);
         if (!(metadata.get("labels") instanceof ObjectNode labels)) {
             ObjectNode l = JsonNodeFactory.instance.objectNode().put(CLUSTER_LABEL, cluster);
-            metadata.set("labels", l);
+            m.set("labels", l);
             ops.add(PatchOp.add("/metadata/labels", l.deepCopy()));
             return;
         }
-        if (!cluster.equals(text(labels, CLUSTER_LABEL))) {
-            labels.put(CLUSTER_LABEL, cluster);
-            ops.add(PatchOp.add("/metadata/labels/" + PatchOp.escape(CLUSTER_LABEL), StringNode.valueOf(cluster)));
-        }
+        m.set("labels", shallowCopy(labels).put(CLUSTER_LABEL, cluster));
+        ops.add(PatchOp.add("/metadata/labels/" + PatchOp.escape(CLUSTER_LABEL), StringNode.valueOf(cluster)));
     }
 
     private static void set(ObjectNode spec, String field, String value, String pointer, List<PatchOp> ops) {

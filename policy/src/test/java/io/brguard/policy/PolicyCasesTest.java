@@ -4,20 +4,13 @@ import io.brguard.policy.model.Backup;
 import io.brguard.policy.state.LogCommand;
 import io.brguard.policy.state.LogState;
 import io.brguard.policy.state.TransitionTable;
-import io.brguard.policy.testing.FixtureLookups;
-import io.brguard.policy.testing.Fixtures;
-import io.brguard.policy.testing.MergePatch;
+import io.brguard.policy.testing.PolicyCases;
+import io.brguard.policy.testing.PolicyCases.Case;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.node.ObjectNode;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.URISyntaxException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -36,14 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * and mutation patch.
  */
 class PolicyCasesTest {
-    private static final List<Case> CASES = load();
-
-    record Case(String file, String name, Operation op, JsonNode oldObject, JsonNode newObject, Lookups lookups,
-                PolicyConfig config, JsonNode expect) {
-        Verdict decide() {
-            return new Policy(config).decide(op, oldObject, newObject, lookups);
-        }
-    }
+    private static final List<Case> CASES = PolicyCases.all();
 
     @TestFactory
     Stream<DynamicTest> everyCase() {
@@ -150,59 +136,4 @@ class PolicyCasesTest {
         return list.stream().sorted().toList();
     }
 
-    private static List<Case> load() {
-        try {
-            Path dir = Path.of(PolicyCasesTest.class.getResource("/cases").toURI());
-            List<Case> out = new ArrayList<>();
-            try (Stream<Path> files = Files.list(dir)) {
-                for (Path f : files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList()) {
-                    Manifests.Parsed parsed = Manifests.parse(f.getFileName().toString(), Files.readString(f));
-                    if (!parsed.problems().isEmpty()) {
-                        throw new IllegalStateException("bad case file: " + parsed.problems());
-                    }
-                    out.addAll(load(f.getFileName().toString(), parsed.documents().get(0).tree()));
-                }
-            }
-            return out;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (URISyntaxException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static List<Case> load(String file, JsonNode doc) {
-        JsonNode defaults = doc.path("defaults");
-        JsonNode base = resolve(defaults.path("base").isString()
-                ? Fixtures.object(defaults.path("base").asString()) : defaults.path("base"), null);
-        List<Case> out = new ArrayList<>();
-        for (JsonNode c : doc.path("cases")) {
-            String name = c.path("name").asString();
-            Operation op = Operation.valueOf(c.path("op").asString("UPDATE"));
-            JsonNode newObject = resolve(c.path("new"), base);
-            JsonNode oldObject = op == Operation.CREATE ? null : resolve(c.path("old"), base);
-            if (op != Operation.CREATE && !c.has("old")) {
-                throw new IllegalStateException(file + " " + name + ": " + op + " needs an old object");
-            }
-            JsonNode lookupsNode = c.has("lookups") ? c.get("lookups") : defaults.path("lookups");
-            Lookups lookups = FixtureLookups.of(lookupsNode, n -> resolve(n, base));
-            PolicyConfig config = new PolicyConfig(c.path("config").path("pitrGuard").asBoolean(true));
-            out.add(new Case(file, name, op, oldObject, newObject, lookups, config, c.path("expect")));
-        }
-        return out;
-    }
-
-    /** A merge patch over {@code base}, or over the file named by {@code $file}. */
-    private static JsonNode resolve(JsonNode patch, JsonNode base) {
-        if (patch == null || patch.isMissingNode()) {
-            return base == null ? null : base.deepCopy();
-        }
-        JsonNode start = base;
-        JsonNode p = patch;
-        if (patch.has("$file")) {
-            start = Fixtures.object(patch.get("$file").asString());
-            p = ((ObjectNode) patch.deepCopy()).without("$file");
-        }
-        return MergePatch.apply(start, p);
-    }
 }
