@@ -66,10 +66,18 @@ public final class AdmissionHandler {
         }
         JsonNode review;
         try {
-            review = WIRE.readTree(body);
+            review = ReviewReader.read(body);
         } catch (JacksonException e) {
             return bad("request body is not JSON: " + e.getOriginalMessage());
         }
+        return handle(endpoint, review, lookups);
+    }
+
+    /**
+     * Decides on a review already read into a tree. {@link #handle(Endpoint, byte[], Lookups)} passes the tree
+     * {@link ReviewReader} keeps; a full tree gives the same outcome (ReviewReaderTest holds the two together).
+     */
+    Outcome handle(Endpoint endpoint, JsonNode review, Lookups lookups) {
         if (review == null || !review.isObject()) {
             return bad("request body is not a JSON object");
         }

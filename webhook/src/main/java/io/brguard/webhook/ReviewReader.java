@@ -1,0 +1,131 @@
+package io.brguard.webhook;
+
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+import java.util.Map;
+
+/**
+ * Reads an AdmissionReview into a tree that holds only what the handler and the policy read, and skips the rest
+ * token by token without building it: managedFields, annotations (with the last-applied configuration, a second
+ * copy of the object), the new object's status, the old object's conditions, and request fields such as
+ * {@code options}. On a real API server's request those are most of the bytes.
+ * <p>
+ * What is kept is listed in {@link #REVIEW}. A kept field is read exactly as {@code readTree} reads it; a kept
+ * container that is not a JSON object (a malformed request) is kept whole, so the handler sees and reports it as
+ * before. When the body is not a JSON object or not JSON at all, the full reader's answer (its tree or its error)
+ * is returned, so bad input is described exactly as before.
+ */
+final class ReviewReader {
+
+    /** Which fields of an object to keep: a field mapped to {@link #WHOLE} is kept whole, others are selected. */
+    private record Select(Map<String, Select> fields) {
+    }
+
+    private static final Select WHOLE = new Select(Map.of());
+
+    /** The new object: everything a rule, the defaulting and the audit line read. */
+    private static final Select OBJECT = new Select(Map.of(
+            "apiVersion", WHOLE, "kind", WHOLE, "spec", WHOLE,
+            "metadata", new Select(Map.of("name", WHOLE, "namespace", WHOLE, "labels", WHOLE))));
+
+    /** The old object: what Context documents that rules read of it (Policy keeps the same from a full tree). */
+    private static final Select OLD_OBJECT = new Select(Map.of(
+            "apiVersion", WHOLE, "kind", WHOLE, "spec", WHOLE,
+            "metadata", new Select(Map.of("name", WHOLE, "namespace", WHOLE)),
+            "status", new Select(Map.of("phase", WHOLE, "commitTs", WHOLE, "logSuccessTruncateUntil", WHOLE))));
+
+    static final Select REVIEW = new Select(Map.of(
+            "apiVersion", WHOLE, "kind", WHOLE,
+            "request", new Select(Map.ofEntries(
+                    Map.entry("uid", WHOLE), Map.entry("kind", WHOLE), Map.entry("operation", WHOLE),
+                    Map.entry("name", WHOLE), Map.entry("namespace", WHOLE), Map.entry("userInfo", WHOLE),
+                    Map.entry("dryRun", WHOLE), Map.entry("object", OBJECT), Map.entry("oldObject", OLD_OBJECT)))));
+
+    /** WIRE for one value in the middle of the review: what follows the value is the review's, not trailing. */
+    private static final ObjectMapper VALUE = AdmissionHandler.WIRE.rebuild()
+            .disable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
+
+    private static final JsonNodeFactory NODES = AdmissionHandler.WIRE.getNodeFactory();
+
+    private ReviewReader() {
+    }
+
+    /** The review's tree with only the kept fields; see the class comment for bad input. */
+    static JsonNode read(byte[] body) {
+        try (JsonParser p = AdmissionHandler.WIRE.createParser(body)) {
+            if (p.nextToken() == JsonToken.START_OBJECT) {
+                ObjectNode review = select(p, REVIEW);
+                if (p.nextToken() == null) {
+                    return review;
+                }
+            }
+        } catch (RuntimeException e) { // JacksonException, or a token this reader did not expect
+            // fall through: the full reader decides, and gives the error message (and the position) the client sees
+        }
+        return AdmissionHandler.WIRE.readTree(body);
+    }
+
+    /** With the parser on START_OBJECT: the object with the selected fields, the parser left on its END_OBJECT. */
+    private static ObjectNode select(JsonParser p, Select select) {
+        ObjectNode node = NODES.objectNode();
+        String name;
+        while ((name = p.nextName()) != null) {
+            Select field = select.fields().get(name);
+            JsonToken value = p.nextToken();
+            if (field == null) {
+                p.skipChildren();
+            } else if (field != WHOLE && value == JsonToken.START_OBJECT) {
+                node.set(name, select(p, field));
+            } else {
+                node.set(name, value(p, value));
+            }
+        }
+        return node;
+    }
+
+    /*
+     * The value under the parser, built as readTree builds it. A mapper call per value (a context, a trailing-token
+     * check) cost more than the skipping saved, so containers, strings, booleans and null are built here; numbers,
+     * whose node type depends on the mapper's settings, are left to the mapper.
+     */
+    private static JsonNode value(JsonParser p, JsonToken token) {
+        switch (token) {
+            case START_OBJECT -> {
+                ObjectNode node = NODES.objectNode();
+                String name;
+                while ((name = p.nextName()) != null) {
+                    node.set(name, value(p, p.nextToken()));
+                }
+                return node;
+            }
+            case START_ARRAY -> {
+                ArrayNode node = NODES.arrayNode();
+                JsonToken t;
+                while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+                    node.add(value(p, t));
+                }
+                return node;
+            }
+            case VALUE_STRING -> {
+                return NODES.stringNode(p.getString());
+            }
+            case VALUE_TRUE, VALUE_FALSE -> {
+                return NODES.booleanNode(token == JsonToken.VALUE_TRUE);
+            }
+            case VALUE_NULL -> {
+                return NODES.nullNode();
+            }
+            default -> {
+                return VALUE.readTree(p);
+            }
+        }
+    }
+}
