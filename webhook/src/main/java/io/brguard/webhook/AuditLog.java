@@ -1,6 +1,5 @@
 package io.brguard.webhook;
 
-import io.brguard.policy.Json;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -26,7 +25,7 @@ public final class AuditLog implements AutoCloseable {
 
     public void write(AuditRecord record) {
         // Serialized outside the lock: concurrent requests wait only for each other's write, not their JSON.
-        byte[] json = Json.JSON.writeValueAsBytes(record);
+        byte[] json = record.toJson();
         byte[] line = java.util.Arrays.copyOf(json, json.length + 1);
         line[json.length] = '\n';
         writeLine(line);

@@ -1,7 +1,10 @@
 package io.brguard.webhook;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.brguard.policy.Json;
+import tools.jackson.core.JsonGenerator;
 
+import java.io.ByteArrayOutputStream;
 import java.util.List;
 
 /**
@@ -18,5 +21,55 @@ public record AuditRecord(String time, String uid, String endpoint, String user,
     public AuditRecord withLatency(double ms) {
         return new AuditRecord(time, uid, endpoint, user, groups, operation, namespace, name, dryRun,
                 oldLogSubcommand, newLogSubcommand, oldPhase, decision, rules, messages, warnings, patchOperations, ms);
+    }
+
+    /**
+     * The line as JSON, written field by field in declaration order without nulls: the same JSON the mapper writes
+     * for this record (AuditRecordTest), at a fraction of the bean serializer's cost on every request.
+     */
+    public byte[] toJson() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(512);
+        try (JsonGenerator g = Json.JSON.createGenerator(out)) {
+            g.writeStartObject();
+            string(g, "time", time);
+            string(g, "uid", uid);
+            string(g, "endpoint", endpoint);
+            string(g, "user", user);
+            strings(g, "groups", groups);
+            string(g, "operation", operation);
+            string(g, "namespace", namespace);
+            string(g, "name", name);
+            g.writeBooleanProperty("dryRun", dryRun);
+            string(g, "oldLogSubcommand", oldLogSubcommand);
+            string(g, "newLogSubcommand", newLogSubcommand);
+            string(g, "oldPhase", oldPhase);
+            string(g, "decision", decision);
+            strings(g, "rules", rules);
+            strings(g, "messages", messages);
+            strings(g, "warnings", warnings);
+            if (patchOperations != null) {
+                g.writeNumberProperty("patchOperations", patchOperations.intValue());
+            }
+            g.writeNumberProperty("latencyMs", latencyMs);
+            g.writeEndObject();
+        }
+        return out.toByteArray();
+    }
+
+    private static void string(JsonGenerator g, String name, String value) {
+        if (value != null) {
+            g.writeStringProperty(name, value);
+        }
+    }
+
+    private static void strings(JsonGenerator g, String name, List<String> values) {
+        if (values != null) {
+            g.writeName(name);
+            g.writeStartArray();
+            for (String v : values) {
+                g.writeString(v);
+            }
+            g.writeEndArray();
+        }
     }
 }

@@ -109,6 +109,28 @@ class ReviewReaderTest {
         assertTrue(bad >= bodies.size() - 3, "most of these bodies are refused: " + bad);
     }
 
+    @Test
+    void deeplyNestedValuesGetTheSameOutcomeAsFromTheFullTree() {
+        AdmissionHandler handler = new AdmissionHandler(new Policy(), CLOCK);
+        for (int depth : new int[] {100, 480, 5_000}) {
+            ObjectNode object = Fixtures.object("examples/seed/log/01-start.yaml");
+            String nested = "[".repeat(depth) + "]".repeat(depth);
+            String body = new String(review("CREATE", object, null, false), StandardCharsets.UTF_8)
+                    .replace("\"spec\":{", "\"spec\":{\"deep\":" + nested + ",");
+            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+            AdmissionHandler.Outcome read = handler.handle(AdmissionHandler.Endpoint.VALIDATE, bytes, Lookups.unknown("test"));
+            AdmissionHandler.Outcome expected;
+            try {
+                expected = handler.handle(AdmissionHandler.Endpoint.VALIDATE, AdmissionHandler.WIRE.readTree(bytes), Lookups.unknown("test"));
+            } catch (JacksonException e) {
+                expected = new AdmissionHandler.Outcome(400, Json.JSON.createObjectNode()
+                        .put("error", "request body is not JSON: " + e.getOriginalMessage()), null, null);
+            }
+            assertEquals(expected.status(), read.status(), "depth " + depth);
+            assertEquals(expected.body(), read.body(), "depth " + depth);
+        }
+    }
+
     /** The case's objects as an API server sends them: with managedFields, annotations, uid and status. */
     private static byte[] heavyReview(Case c, boolean dryRun) {
         JsonNode object = c.op() == Operation.DELETE ? null : withApiServerFields(c.newObject());
