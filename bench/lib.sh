@@ -10,6 +10,14 @@ deployment_jvm_flags() { # manifest file -> flags on stdout; fails when there ar
   echo "$found"
 }
 
+# The Deployment's MALLOC_ARENA_MAX (an environment variable, not a JVM flag), exported for every JVM the script
+# starts, or left as it is when the Deployment does not set it.
+deployment_malloc_arenas() { # manifest file
+  local v
+  v=$(awk '/name: MALLOC_ARENA_MAX/ {on = 1; next} on && /value:/ {gsub(/[^0-9]/, "", $0); print; exit}' "$1")
+  if [ -n "$v" ]; then export MALLOC_ARENA_MAX=$v; fi
+}
+
 # A scratch folder in $work, and every process whose pid is added to pids, are removed when the script ends,
 # whether it finishes, fails or is interrupted.
 work=$(mktemp -d)

@@ -4,18 +4,19 @@
 # Measures: max throughput (closed loop), p50/p99 at a fixed 1,000 req/s (open loop), peak RSS under load,
 # and time from process start to /readyz 200 (without and with an AppCDS archive, as the Dockerfile builds it).
 # Usage: bench/webhook/run.sh [SECONDS per load phase, default 10] [CONNECTIONS for max, default 16] [ROUNDS, default 5]
-# BENCH_FLAGS replaces the Deployment's JVM flags for every server (e.g. to try C2); WARM_UP sets the seconds of
-# load each server gets before the rounds (default 20).
+# BENCH_FLAGS replaces the Deployment's JVM flags for every server (e.g. to try C1 only); WARM_UP sets the seconds of
+# load each server gets before the rounds (default 60: C2 needs about a minute of full load to compile).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 secs=${1:-10}
 threads=${2:-16}
 rounds=${3:-5}
-warm=${WARM_UP:-20}
+warm=${WARM_UP:-60}
 jar=cli/target/brguard.jar
 source bench/lib.sh
 # The flags the Deployment uses (manifests/base/webhook-deployment.yaml), for both servers.
 deployment_flags=$(deployment_jvm_flags manifests/base/webhook-deployment.yaml)
+deployment_malloc_arenas manifests/base/webhook-deployment.yaml
 read -r -a flags <<<"${BENCH_FLAGS:-$deployment_flags}"
 tls=8443; health=8080; bare=9443; parse=9444
 
@@ -45,7 +46,7 @@ start_webhook() { # extra java flags...
 }
 stop() { kill "$1"; while kill -0 "$1" 2>/dev/null; do sleep 0.05; done; }
 
-echo "machine: $(nproc) cores, $(java -version 2>&1 | head -1); JVM flags: ${flags[*]}"
+echo "machine: $(nproc) cores, $(java -version 2>&1 | head -1); JVM flags: ${flags[*]}; MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-(unset)}"
 
 # --- time to ready
 for i in 1 2 3; do
