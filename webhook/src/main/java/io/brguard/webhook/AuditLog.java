@@ -1,6 +1,5 @@
 package io.brguard.webhook;
 
-
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;

@@ -15,7 +15,7 @@ import java.util.Map;
  * Reads an AdmissionReview into a tree that holds only what the handler and the policy read, and skips the rest
  * token by token without building it: managedFields, annotations (with the last-applied configuration, a second
  * copy of the object), the new object's status, the old object's conditions, and request fields such as
- * {@code options}. On a real API server's request those are most of the bytes.
+ * {@code options}. On a real API server's request these are often most of the bytes.
  * <p>
  * What is kept is listed in {@link #REVIEW}. A kept field is read exactly as {@code readTree} reads it; a kept
  * container that is not a JSON object (a malformed request) is kept whole, so the handler sees and reports it as
@@ -41,7 +41,7 @@ final class ReviewReader {
             "metadata", new Select(Map.of("name", WHOLE, "namespace", WHOLE)),
             "status", new Select(Map.of("phase", WHOLE, "commitTs", WHOLE, "logSuccessTruncateUntil", WHOLE))));
 
-    static final Select REVIEW = new Select(Map.of(
+    private static final Select REVIEW = new Select(Map.of(
             "apiVersion", WHOLE, "kind", WHOLE,
             "request", new Select(Map.ofEntries(
                     Map.entry("uid", WHOLE), Map.entry("kind", WHOLE), Map.entry("operation", WHOLE),
