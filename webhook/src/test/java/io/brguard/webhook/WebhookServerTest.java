@@ -40,10 +40,14 @@ import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -277,6 +281,26 @@ class WebhookServerTest {
         assertBad(post("/validate", "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":"
                 + "{\"uid\":\"u\",\"kind\":{\"group\":\"br.pingcap.com\",\"kind\":\"Backup\"},\"operation\":\"UPDATE\",\"object\":{}}}"),
                 "request.oldObject is missing for UPDATE");
+    }
+
+    @Test
+    void answersFourTimesMoreConcurrentRequestsThanItHasThreads() throws Exception {
+        String body = review("CREATE", Fixtures.object("examples/seed/log/01-start.yaml"), null, true);
+        int clients = 4 * WebhookServer.THREADS;
+        ExecutorService pool = Executors.newFixedThreadPool(clients);
+        try {
+            List<Future<HttpResponse<String>>> answers = new ArrayList<>();
+            for (int i = 0; i < clients; i++) {
+                answers.add(pool.submit(() -> post("/validate", body)));
+            }
+            for (Future<HttpResponse<String>> a : answers) {
+                HttpResponse<String> r = a.get(30, TimeUnit.SECONDS);
+                assertEquals(200, r.statusCode(), r.body());
+                assertTrue(Json.JSON.readTree(r.body()).path("response").has("allowed"), r.body());
+            }
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     @Test
