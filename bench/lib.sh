@@ -1,10 +1,11 @@
 # Sourced by the bench/*/*.sh scripts, from the repository root.
 
 # The JVM flags of a Deployment's JAVA_TOOL_OPTIONS (memory, GC, JIT), so that a benchmark measures what is
-# deployed. The image's CDS archive path and -Xshare are left out: the scripts build their own archive.
+# deployed. Comment lines are skipped. The image's CDS archive path and -Xshare are left out: the scripts build
+# their own archive.
 deployment_jvm_flags() { # manifest file -> flags on stdout; fails when there are none
   local found
-  found=$(awk '/name: JAVA_TOOL_OPTIONS/ {on = 1; next} on && /^ *[a-z]+:/ && !/value:/ {exit} on {print}' "$1" \
+  found=$(awk '/name: JAVA_TOOL_OPTIONS/ {on = 1; next} on && /^ *#/ {next} on && /^ *[a-z]+:/ && !/value:/ {exit} on {print}' "$1" \
     | tr ' ' '\n' | grep -- '^-XX:\|^-Xm\|^-Xss' | grep -v 'SharedArchiveFile' | tr '\n' ' ')
   [ -n "$found" ] || { echo "no JVM flags found in $1" >&2; return 1; }
   echo "$found"

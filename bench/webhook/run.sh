@@ -26,8 +26,16 @@ load() { java -Dwarmup=2 -cp "$work/lg" LoadGen "$@"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
 median() { sed "$1" "$work/rounds.txt" | sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
 
-wait_http() { # url, prints ms waited since $2 (ns)
-  until curl -sf --cacert certs/dev/ca.crt "$1" >/dev/null 2>&1; do sleep 0.02; done
+wait_http() { # url, start (ns), server pid: prints ms waited since the start; ends the script if the server exits
+  until curl -sf --cacert certs/dev/ca.crt "$1" >/dev/null 2>&1; do
+    if ! kill -0 "$3" 2>/dev/null; then
+      echo "bench: the server exited before it was ready; the end of its stderr:" >&2
+      tail -20 "$work/webhook.err" >&2
+      kill -TERM $$
+      exit 1
+    fi
+    sleep 0.02
+  done
   echo $(( ($(date +%s%N) - $2) / 1000000 ))
 }
 rss_peak() { # pid -> samples VmRSS every 100 ms until the file $work/stop-rss exists
@@ -50,19 +58,19 @@ echo "machine: $(nproc) cores, $(java -version 2>&1 | head -1); JVM flags: ${fla
 
 # --- time to ready
 for i in 1 2 3; do
-  s=$(date +%s%N); pid=$(start_webhook); echo "ready (no CDS) run $i: $(wait_http http://127.0.0.1:$health/readyz "$s") ms"; stop "$pid"
+  s=$(date +%s%N); pid=$(start_webhook); echo "ready (no CDS) run $i: $(wait_http http://127.0.0.1:$health/readyz "$s" "$pid") ms"; stop "$pid"
 done
-pid=$(start_webhook -XX:ArchiveClassesAtExit="$work/brguard.jsa"); s=$(date +%s%N); wait_http http://127.0.0.1:$health/readyz "$s" >/dev/null
+pid=$(start_webhook -XX:ArchiveClassesAtExit="$work/brguard.jsa"); s=$(date +%s%N); wait_http http://127.0.0.1:$health/readyz "$s" "$pid" >/dev/null
 curl -s --cacert certs/dev/ca.crt https://localhost:$tls/validate -d @bench/webhook/request.json >/dev/null; stop "$pid"
 for i in 1 2 3; do
-  s=$(date +%s%N); pid=$(start_webhook -XX:SharedArchiveFile="$work/brguard.jsa"); echo "ready (AppCDS) run $i: $(wait_http http://127.0.0.1:$health/readyz "$s") ms"; stop "$pid"
+  s=$(date +%s%N); pid=$(start_webhook -XX:SharedArchiveFile="$work/brguard.jsa"); echo "ready (AppCDS) run $i: $(wait_http http://127.0.0.1:$health/readyz "$s" "$pid") ms"; stop "$pid"
 done
 
 # --- under load. For throughput the three servers run side by side and are loaded one at a time, in rounds
 # (bare, parse-only, brguard): this machine's speed drifts by a third within minutes, and a ratio taken within one
 # round is not bent by that the way two phases minutes apart are. The ratio reported is the median of the rounds.
 # Latency at 1,000 req/s is taken with only the server under test running: idle JVMs next to it add to its tail.
-pid=$(start_webhook); pids+=("$pid"); s=$(date +%s%N); wait_http http://127.0.0.1:$health/readyz "$s" >/dev/null
+pid=$(start_webhook); pids+=("$pid"); s=$(date +%s%N); wait_http http://127.0.0.1:$health/readyz "$s" "$pid" >/dev/null
 rm -f "$work/stop-rss"
 rss_peak "$pid" >"$work/rss.txt" & r1=$!
 echo "warm-up: ${warm}s of load on each server"
