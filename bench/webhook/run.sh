@@ -47,10 +47,10 @@ rss_peak() { # pid -> samples VmRSS every 100 ms until the file $work/stop-rss e
   done
   echo "$peak"
 }
-start_webhook() { # extra java flags...
+start_webhook() { # extra java flags... -> prints the pid; callers add it to pids (this runs in a subshell)
   java "${flags[@]}" "$@" -jar "$jar" webhook --dev --objects examples/cluster --port $tls --health-port $health \
     >"$work/audit.jsonl" 2>"$work/webhook.err" &
-  pids+=($!); echo $!
+  echo $!
 }
 stop() { kill "$1"; while kill -0 "$1" 2>/dev/null; do sleep 0.05; done; }
 
@@ -58,12 +58,12 @@ echo "machine: $(nproc) cores, $(java -version 2>&1 | head -1); JVM flags: ${fla
 
 # --- time to ready
 for i in 1 2 3; do
-  s=$(date +%s%N); pid=$(start_webhook); echo "ready (no CDS) run $i: $(wait_http http://127.0.0.1:$health/readyz "$s" "$pid") ms"; stop "$pid"
+  s=$(date +%s%N); pid=$(start_webhook); pids+=("$pid"); echo "ready (no CDS) run $i: $(wait_http http://127.0.0.1:$health/readyz "$s" "$pid") ms"; stop "$pid"
 done
-pid=$(start_webhook -XX:ArchiveClassesAtExit="$work/brguard.jsa"); s=$(date +%s%N); wait_http http://127.0.0.1:$health/readyz "$s" "$pid" >/dev/null
+pid=$(start_webhook -XX:ArchiveClassesAtExit="$work/brguard.jsa"); pids+=("$pid"); s=$(date +%s%N); wait_http http://127.0.0.1:$health/readyz "$s" "$pid" >/dev/null
 curl -s --cacert certs/dev/ca.crt https://localhost:$tls/validate -d @bench/webhook/request.json >/dev/null; stop "$pid"
 for i in 1 2 3; do
-  s=$(date +%s%N); pid=$(start_webhook -XX:SharedArchiveFile="$work/brguard.jsa"); echo "ready (AppCDS) run $i: $(wait_http http://127.0.0.1:$health/readyz "$s" "$pid") ms"; stop "$pid"
+  s=$(date +%s%N); pid=$(start_webhook -XX:SharedArchiveFile="$work/brguard.jsa"); pids+=("$pid"); echo "ready (AppCDS) run $i: $(wait_http http://127.0.0.1:$health/readyz "$s" "$pid") ms"; stop "$pid"
 done
 
 # --- under load. For throughput the three servers run side by side and are loaded one at a time, in rounds
