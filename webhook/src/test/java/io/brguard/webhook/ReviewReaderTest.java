@@ -93,18 +93,7 @@ class ReviewReaderTest {
         AdmissionHandler handler = new AdmissionHandler(new Policy(), CLOCK);
         int bad = 0;
         for (String body : bodies) {
-            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-            AdmissionHandler.Outcome read = handler.handle(AdmissionHandler.Endpoint.VALIDATE, bytes, Lookups.unknown("test"));
-            AdmissionHandler.Outcome expected;
-            try {
-                expected = handler.handle(AdmissionHandler.Endpoint.VALIDATE, AdmissionHandler.WIRE.readTree(bytes), Lookups.unknown("test"));
-            } catch (JacksonException e) {
-                expected = new AdmissionHandler.Outcome(400, Json.JSON.createObjectNode()
-                        .put("error", "request body is not JSON: " + e.getOriginalMessage()), null, null);
-            }
-            assertEquals(expected.status(), read.status(), body);
-            assertEquals(expected.body(), read.body(), body);
-            bad += read.status() == 400 ? 1 : 0;
+            bad += assertSameAsFromTheFullReader(handler, body, body) == 400 ? 1 : 0;
         }
         assertTrue(bad >= bodies.size() - 3, "most of these bodies are refused: " + bad);
     }
@@ -117,18 +106,28 @@ class ReviewReaderTest {
             String nested = "[".repeat(depth) + "]".repeat(depth);
             String body = new String(review("CREATE", object, null, false), StandardCharsets.UTF_8)
                     .replace("\"spec\":{", "\"spec\":{\"deep\":" + nested + ",");
-            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-            AdmissionHandler.Outcome read = handler.handle(AdmissionHandler.Endpoint.VALIDATE, bytes, Lookups.unknown("test"));
-            AdmissionHandler.Outcome expected;
-            try {
-                expected = handler.handle(AdmissionHandler.Endpoint.VALIDATE, AdmissionHandler.WIRE.readTree(bytes), Lookups.unknown("test"));
-            } catch (JacksonException e) {
-                expected = new AdmissionHandler.Outcome(400, Json.JSON.createObjectNode()
-                        .put("error", "request body is not JSON: " + e.getOriginalMessage()), null, null);
-            }
-            assertEquals(expected.status(), read.status(), "depth " + depth);
-            assertEquals(expected.body(), read.body(), "depth " + depth);
+            assertSameAsFromTheFullReader(handler, body, "depth " + depth);
         }
+    }
+
+    /**
+     * Asserts that the body gets the same status and answer as from the full reader (with the handler's 400 for a
+     * body that is not JSON), and returns the status.
+     */
+    private static int assertSameAsFromTheFullReader(AdmissionHandler handler, String body, String what) {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        AdmissionHandler.Outcome read = handler.handle(AdmissionHandler.Endpoint.VALIDATE, bytes, Lookups.unknown("test"));
+        AdmissionHandler.Outcome expected;
+        try {
+            expected = handler.handle(AdmissionHandler.Endpoint.VALIDATE, AdmissionHandler.WIRE.readTree(bytes),
+                    Lookups.unknown("test"));
+        } catch (JacksonException e) {
+            expected = new AdmissionHandler.Outcome(400, Json.JSON.createObjectNode()
+                    .put("error", "request body is not JSON: " + e.getOriginalMessage()), null, null);
+        }
+        assertEquals(expected.status(), read.status(), what);
+        assertEquals(expected.body(), read.body(), what);
+        return read.status();
     }
 
     /** The case's objects as an API server sends them: with managedFields, annotations, uid and status. */
