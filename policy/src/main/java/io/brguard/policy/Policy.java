@@ -109,15 +109,20 @@ public final class Policy {
     /*
      * What rules read from the old object (Context): its spec, name, namespace, and the status fields the state
      * machine uses. Binding the rest (managedFields, conditions, per-subcommand statuses) to the model cost more
-     * than all the rules together.
+     * than all the rules together. The webhook's reader keeps the same fields (ReviewReader), from these lists.
      */
-    private static final List<String> OLD_STATUS_FIELDS = List.of("phase", "commitTs", "logSuccessTruncateUntil");
+    /** The top-level fields of the old object that rules read. */
+    public static final List<String> OLD_FIELDS = List.of("apiVersion", "kind", "spec");
+    /** The old object's metadata fields that rules read. */
+    public static final List<String> OLD_METADATA_FIELDS = List.of("name", "namespace");
+    /** The old object's status fields that rules read. */
+    public static final List<String> OLD_STATUS_FIELDS = List.of("phase", "commitTs", "logSuccessTruncateUntil");
 
     private static JsonNode forRules(JsonNode old) {
         ObjectNode kept = Json.JSON.createObjectNode();
-        copy(old, kept, List.of("apiVersion", "kind", "spec"));
+        copy(old, kept, OLD_FIELDS);
         if (old.get("metadata") instanceof ObjectNode metadata) {
-            copy(metadata, kept.putObject("metadata"), List.of("name", "namespace"));
+            copy(metadata, kept.putObject("metadata"), OLD_METADATA_FIELDS);
         }
         if (old.get("status") instanceof ObjectNode status) {
             copy(status, kept.putObject("status"), OLD_STATUS_FIELDS);

@@ -1,5 +1,6 @@
 package io.brguard.webhook;
 
+import io.brguard.policy.Policy;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
 import tools.jackson.databind.DeserializationFeature;
@@ -9,6 +10,8 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -35,11 +38,8 @@ final class ReviewReader {
             "apiVersion", WHOLE, "kind", WHOLE, "spec", WHOLE,
             "metadata", new Select(Map.of("name", WHOLE, "namespace", WHOLE, "labels", WHOLE))));
 
-    /** The old object: what Context documents that rules read of it (Policy keeps the same from a full tree). */
-    private static final Select OLD_OBJECT = new Select(Map.of(
-            "apiVersion", WHOLE, "kind", WHOLE, "spec", WHOLE,
-            "metadata", new Select(Map.of("name", WHOLE, "namespace", WHOLE)),
-            "status", new Select(Map.of("phase", WHOLE, "commitTs", WHOLE, "logSuccessTruncateUntil", WHOLE))));
+    /** The old object: what rules read of it, from the lists Policy.forRules keeps from a full tree. */
+    private static final Select OLD_OBJECT = oldObject();
 
     private static final Select REVIEW = new Select(Map.of(
             "apiVersion", WHOLE, "kind", WHOLE,
@@ -56,6 +56,20 @@ final class ReviewReader {
     private static final JsonNodeFactory NODES = AdmissionHandler.WIRE.getNodeFactory();
 
     private ReviewReader() {
+    }
+
+    private static Select oldObject() {
+        Map<String, Select> fields = new HashMap<>(whole(Policy.OLD_FIELDS).fields());
+        fields.put("metadata", whole(Policy.OLD_METADATA_FIELDS));
+        fields.put("status", whole(Policy.OLD_STATUS_FIELDS));
+        return new Select(Map.copyOf(fields));
+    }
+
+    /** Keeps each of the fields whole. */
+    private static Select whole(List<String> fields) {
+        Map<String, Select> kept = new HashMap<>();
+        fields.forEach(f -> kept.put(f, WHOLE));
+        return new Select(Map.copyOf(kept));
     }
 
     /** The review's tree with only the kept fields; see the class comment for bad input. */
