@@ -70,8 +70,9 @@ public final class Mutator {
     }
 
     /**
-     * A Kubernetes label value: empty, or at most 63 characters of {@code [A-Za-z0-9-_.]} that begin and end with
-     * a letter or digit. Empty is a valid label value, but an empty cluster name gives no label.
+     * Whether a cluster name can be the label's value: 1 to 63 characters of {@code [A-Za-z0-9-_.]} that begin and
+     * end with a letter or digit. (Kubernetes also allows an empty label value, but an empty cluster name gives no
+     * label, so it is false here.)
      */
     static boolean isLabelValue(String v) {
         int n = v.length();
