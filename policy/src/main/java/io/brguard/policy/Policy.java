@@ -119,6 +119,9 @@ public final class Policy {
     public static final List<String> OLD_STATUS_FIELDS = List.of("phase", "commitTs", "logSuccessTruncateUntil");
 
     private static JsonNode forRules(JsonNode old) {
+        if (onlyRuleFields(old)) {
+            return old; // the webhook's reader already kept only these fields
+        }
         ObjectNode kept = Json.JSON.createObjectNode();
         copy(old, kept, OLD_FIELDS);
         if (old.get("metadata") instanceof ObjectNode metadata) {
@@ -128,6 +131,30 @@ public final class Policy {
             copy(status, kept.putObject("status"), OLD_STATUS_FIELDS);
         }
         return kept;
+    }
+
+    private static boolean onlyRuleFields(JsonNode old) {
+        for (String f : old.propertyNames()) {
+            JsonNode v = old.get(f);
+            boolean kept = switch (f) {
+                case "metadata" -> v.isObject() && only(v, OLD_METADATA_FIELDS);
+                case "status" -> v.isObject() && only(v, OLD_STATUS_FIELDS);
+                default -> OLD_FIELDS.contains(f);
+            };
+            if (!kept) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean only(JsonNode object, List<String> fields) {
+        for (String f : object.propertyNames()) {
+            if (!fields.contains(f)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static void copy(JsonNode from, ObjectNode to, List<String> fields) {
