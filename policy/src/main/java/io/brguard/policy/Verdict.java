@@ -1,5 +1,6 @@
 package io.brguard.policy;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -26,7 +27,16 @@ public record Verdict(List<Violation> violations, List<Warning> warnings, List<P
 
     /** The distinct rule ids behind the violations, in order. */
     public List<String> ruleIds() {
-        return violations.stream().map(Violation::ruleId).distinct().toList();
+        if (violations.isEmpty()) {
+            return List.of();
+        }
+        List<String> ids = new ArrayList<>(violations.size());
+        for (Violation v : violations) {
+            if (!ids.contains(v.ruleId())) {
+                ids.add(v.ruleId());
+            }
+        }
+        return List.copyOf(ids);
     }
 
     /** All violation messages joined for a one-line admission response. */

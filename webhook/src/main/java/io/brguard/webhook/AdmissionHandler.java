@@ -126,8 +126,14 @@ public final class AdmissionHandler {
     private Outcome validate(String uid, JsonNode req, Operation op, JsonNode object, JsonNode oldObject, Lookups lookups) {
         Verdict v = policy.decide(op, oldObject, object, lookups);
         List<String> rules = new ArrayList<>(v.ruleIds());
-        List<String> messages = new ArrayList<>(v.violations().stream().map(Violation::message).toList());
-        List<String> warnings = v.warnings().stream().map(Warning::message).toList();
+        List<String> messages = new ArrayList<>(v.violations().size());
+        for (Violation violation : v.violations()) {
+            messages.add(violation.message());
+        }
+        List<String> warnings = new ArrayList<>(v.warnings().size());
+        for (Warning warning : v.warnings()) {
+            warnings.add(warning.message());
+        }
         if (v.allowed() && !v.unchecked().isEmpty()) {
             // "Could not find out" is never a denial and never an allow: the failurePolicy decides.
             List<String> why = v.unchecked().stream().map(Unchecked::message).toList();
