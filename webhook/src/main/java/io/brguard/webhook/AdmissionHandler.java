@@ -201,7 +201,7 @@ public final class AdmissionHandler {
         req.path("userInfo").path("groups").forEach(g -> groups.add(g.asString()));
         String ns = req.path("namespace").asString(subject == null ? "" : subject.path("metadata").path("namespace").asString(""));
         String name = req.path("name").asString(subject == null ? "" : subject.path("metadata").path("name").asString(""));
-        return new AuditRecord(clock.instant().toString(), uid, endpoint,
+        return new AuditRecord(AuditRecord.time(clock.instant()), uid, endpoint,
                 req.path("userInfo").path("username").asString(null), groups, op.name(), ns, name,
                 req.path("dryRun").asBoolean(false), logSubcommand(oldObject), logSubcommand(object),
                 oldObject == null ? null : oldObject.path("status").path("phase").asString(null),

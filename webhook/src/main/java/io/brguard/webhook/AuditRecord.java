@@ -5,6 +5,7 @@ import io.brguard.policy.Json;
 import tools.jackson.core.JsonGenerator;
 
 import java.io.ByteArrayOutputStream;
+import java.time.Instant;
 import java.util.List;
 
 /**
@@ -54,6 +55,37 @@ public record AuditRecord(String time, String uid, String endpoint, String user,
             g.writeEndObject();
         }
         return out.toByteArray();
+    }
+
+    /*
+     * The last second's text, shared by every thread: Instant.toString runs a DateTimeFormatter, which showed in the
+     * webhook's profile, while a busy webhook writes many lines within the same second.
+     */
+    private record Second(long epochSecond, String text) {
+    }
+
+    private static volatile Second lastSecond = new Second(Long.MIN_VALUE, "");
+
+    /** Exactly {@code Instant.toString()} (ISO-8601, UTC, fraction in groups of three digits, none when zero). */
+    public static String time(Instant t) {
+        Second s = lastSecond;
+        if (s.epochSecond() != t.getEpochSecond()) {
+            String whole = Instant.ofEpochSecond(t.getEpochSecond()).toString();
+            s = new Second(t.getEpochSecond(), whole.substring(0, whole.length() - 1));
+            lastSecond = s;
+        }
+        int nano = t.getNano();
+        if (nano == 0) {
+            return s.text() + "Z";
+        }
+        int digits = nano % 1_000_000 == 0 ? 3 : nano % 1_000 == 0 ? 6 : 9;
+        int value = digits == 3 ? nano / 1_000_000 : digits == 6 ? nano / 1_000 : nano;
+        String v = Integer.toString(value);
+        StringBuilder b = new StringBuilder(s.text().length() + 11).append(s.text()).append('.');
+        for (int i = v.length(); i < digits; i++) {
+            b.append('0');
+        }
+        return b.append(v).append('Z').toString();
     }
 
     private static void string(JsonGenerator g, String name, String value) {

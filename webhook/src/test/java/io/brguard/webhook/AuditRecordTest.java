@@ -4,12 +4,13 @@ import io.brguard.policy.Json;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** The hand-written audit line is byte for byte what the mapper writes for the record. */
+/** The hand-written audit line is byte for byte what the mapper writes for the record, and its time is Instant's text. */
 class AuditRecordTest {
 
     @Test
@@ -29,6 +30,28 @@ class AuditRecordTest {
         for (AuditRecord r : records) {
             assertEquals(new String(Json.JSON.writeValueAsBytes(r), StandardCharsets.UTF_8),
                     new String(r.toJson(), StandardCharsets.UTF_8));
+        }
+    }
+
+    @Test
+    void writesTheTimeAsInstantDoes() {
+        java.util.Random random = new java.util.Random(42);
+        List<Instant> instants = new java.util.ArrayList<>(List.of(Instant.EPOCH, Instant.ofEpochSecond(-1, 999_999_999),
+                Instant.parse("2026-11-26T12:00:00.100Z"), Instant.parse("2026-11-26T12:00:00.000100Z"),
+                Instant.parse("2026-11-26T12:00:00.000000100Z"), Instant.parse("2026-11-26T12:00:00.120Z"),
+                Instant.parse("+10000-01-01T00:00:00.5Z"), Instant.MIN, Instant.MAX));
+        for (int i = 0; i < 20_000; i++) {
+            long second = 1_700_000_000L + random.nextInt(200); // many within the same second, as under load
+            int nano = switch (i % 4) {
+                case 0 -> random.nextInt(1000) * 1_000_000;
+                case 1 -> random.nextInt(1_000_000) * 1_000;
+                case 2 -> random.nextInt(1_000_000_000);
+                default -> random.nextInt(10) == 0 ? 0 : random.nextInt(1_000_000_000);
+            };
+            instants.add(Instant.ofEpochSecond(second, nano));
+        }
+        for (Instant t : instants) {
+            assertEquals(t.toString(), AuditRecord.time(t));
         }
     }
 }
