@@ -5,13 +5,16 @@
 # and time from process start to /readyz 200 (without and with an AppCDS archive, as the Dockerfile builds it).
 # Usage: bench/webhook/run.sh [SECONDS per load phase, default 10] [CONNECTIONS for max, default 16] [ROUNDS, default 5]
 # BENCH_FLAGS replaces the Deployment's JVM flags for every server (e.g. to try C1 only); WARM_UP sets the seconds of
-# load each server gets before the rounds (default 60: C2 needs about a minute of full load to compile).
+# load each server gets before the rounds (default 60: C2 needs about a minute of full load to compile). BODY is the
+# AdmissionReview sent (default bench/webhook/request.json, a lean one; bench/webhook/request-apiserver.json is the
+# same update as an API server sends it for an Argo CD-managed Backup: managedFields, annotations, status).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 secs=${1:-10}
 threads=${2:-16}
 rounds=${3:-5}
 warm=${WARM_UP:-60}
+body=${BODY:-bench/webhook/request.json}
 jar=cli/target/brguard.jar
 source bench/lib.sh
 # The flags the Deployment uses (manifests/base/webhook-deployment.yaml), for both servers.
@@ -54,14 +57,14 @@ start_webhook() { # extra java flags... -> prints the pid; callers add it to pid
 }
 stop() { kill "$1"; while kill -0 "$1" 2>/dev/null; do sleep 0.05; done; }
 
-echo "machine: $(nproc) cores, $(java -version 2>&1 | head -1); JVM flags: ${flags[*]}; MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-(unset)}"
+echo "machine: $(nproc) cores, $(java -version 2>&1 | head -1); JVM flags: ${flags[*]}; MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-(unset)}; request: $body ($(wc -c <"$body") bytes)"
 
 # --- time to ready
 for i in 1 2 3; do
   s=$(date +%s%N); pid=$(start_webhook); pids+=("$pid"); echo "ready (no CDS) run $i: $(wait_http http://127.0.0.1:$health/readyz "$s" "$pid") ms"; stop "$pid"
 done
 pid=$(start_webhook -XX:ArchiveClassesAtExit="$work/brguard.jsa"); pids+=("$pid"); s=$(date +%s%N); wait_http http://127.0.0.1:$health/readyz "$s" "$pid" >/dev/null
-curl -s --cacert certs/dev/ca.crt https://localhost:$tls/validate -d @bench/webhook/request.json >/dev/null; stop "$pid"
+curl -s --cacert certs/dev/ca.crt https://localhost:$tls/validate -d @"$body" >/dev/null; stop "$pid"
 for i in 1 2 3; do
   s=$(date +%s%N); pid=$(start_webhook -XX:SharedArchiveFile="$work/brguard.jsa"); pids+=("$pid"); echo "ready (AppCDS) run $i: $(wait_http http://127.0.0.1:$health/readyz "$s" "$pid") ms"; stop "$pid"
 done
@@ -74,23 +77,23 @@ pid=$(start_webhook); pids+=("$pid"); s=$(date +%s%N); wait_http http://127.0.0.
 rm -f "$work/stop-rss"
 rss_peak "$pid" >"$work/rss.txt" & r1=$!
 echo "warm-up: ${warm}s of load on each server"
-load max https://localhost:$tls/validate certs/dev/ca.crt bench/webhook/request.json "$warm" "$threads" >/dev/null
-echo "brguard  $(load rate https://localhost:$tls/validate certs/dev/ca.crt bench/webhook/request.json "$secs" 1000)"
+load max https://localhost:$tls/validate certs/dev/ca.crt "$body" "$warm" "$threads" >/dev/null
+echo "brguard  $(load rate https://localhost:$tls/validate certs/dev/ca.crt "$body" "$secs" 1000)"
 java "${flags[@]}" -cp "$jar" bench/webhook/BareEndpoint.java certs/dev $bare 2>"$work/bare.err" & bpid=$!; pids+=($bpid)
 java "${flags[@]}" -cp "$jar" bench/webhook/BareEndpoint.java certs/dev $parse parse 2>"$work/parse.err" & ppid=$!; pids+=($ppid)
 for p in $bare $parse; do until curl -sf --cacert certs/dev/ca.crt -d '{}' https://localhost:$p/validate >/dev/null 2>&1; do sleep 0.05; done; done
 rss_peak "$bpid" >"$work/rss-bare.txt" & r2=$!
-for p in $bare $parse; do load max https://localhost:$p/validate certs/dev/ca.crt bench/webhook/request.json "$warm" "$threads" >/dev/null; done
+for p in $bare $parse; do load max https://localhost:$p/validate certs/dev/ca.crt "$body" "$warm" "$threads" >/dev/null; done
 rps() { sed 's/.*"rps":\([0-9]*\).*/\1/'; }
 for i in $(seq "$rounds"); do
-  b=$(load max https://localhost:$bare/validate certs/dev/ca.crt bench/webhook/request.json "$secs" "$threads" | rps)
-  q=$(load max https://localhost:$parse/validate certs/dev/ca.crt bench/webhook/request.json "$secs" "$threads" | rps)
-  g=$(load max https://localhost:$tls/validate certs/dev/ca.crt bench/webhook/request.json "$secs" "$threads" | rps)
+  b=$(load max https://localhost:$bare/validate certs/dev/ca.crt "$body" "$secs" "$threads" | rps)
+  q=$(load max https://localhost:$parse/validate certs/dev/ca.crt "$body" "$secs" "$threads" | rps)
+  g=$(load max https://localhost:$tls/validate certs/dev/ca.crt "$body" "$secs" "$threads" | rps)
   echo "round $i req/s: bare $b, parse-only $q, brguard $g; brguard/bare $(ratio "$g" "$b"), parse-only/bare $(ratio "$q" "$b")" | tee -a "$work/rounds.txt"
 done
 echo "median brguard/bare: $(median 's/.*brguard\/bare \([0-9.]*\),.*/\1/'), median parse-only/bare: $(median 's/.*parse-only\/bare \([0-9.]*\)$/\1/')"
 echo "brguard decisions in the audit log: $(grep -c '"decision":"allowed"' "$work/audit.jsonl")"
 stop "$pid"; stop "$ppid"
-echo "bare     $(load rate https://localhost:$bare/validate certs/dev/ca.crt bench/webhook/request.json "$secs" 1000)"
+echo "bare     $(load rate https://localhost:$bare/validate certs/dev/ca.crt "$body" "$secs" 1000)"
 touch "$work/stop-rss"; wait $r1 $r2
 echo "peak RSS under load: brguard $(( $(cat "$work/rss.txt") / 1024 )) MiB, bare $(( $(cat "$work/rss-bare.txt") / 1024 )) MiB"
