@@ -73,7 +73,8 @@ done
 # (bare, parse-only, brguard): this machine's speed drifts by a third within minutes, and a ratio taken within one
 # round is not bent by that the way two phases minutes apart are. The ratio reported is the median of the rounds.
 # Latency at 1,000 req/s is taken with only the server under test running: idle JVMs next to it add to its tail.
-pid=$(start_webhook); pids+=("$pid"); s=$(date +%s%N); wait_http http://127.0.0.1:$health/readyz "$s" "$pid" >/dev/null
+# The server under load runs with the AppCDS archive built above, as the Deployment does (RSS is measured on it).
+pid=$(start_webhook -XX:SharedArchiveFile="$work/brguard.jsa"); pids+=("$pid"); s=$(date +%s%N); wait_http http://127.0.0.1:$health/readyz "$s" "$pid" >/dev/null
 rm -f "$work/stop-rss"
 rss_peak "$pid" >"$work/rss.txt" & r1=$!
 echo "warm-up: ${warm}s of load on each server"
