@@ -10,6 +10,7 @@ import io.brguard.certs.Issuer;
 import io.brguard.certs.Pem;
 import io.brguard.certs.Rotation;
 import io.brguard.certs.Rotator;
+import io.brguard.certs.TlsSuites;
 import io.brguard.policy.Json;
 import io.brguard.policy.Lookups;
 import io.brguard.policy.Policy;
@@ -138,15 +139,23 @@ class WebhookServerTest {
     }
 
     @Test
-    void choosesChaChaByItsOwnOrderAndStillServesAnAesOnlyClientButNoCbc() throws Exception {
-        // A client that lists AES-GCM first (as the JDK does by default) still gets ChaCha20: the server's order.
-        assertEquals("TLS_CHACHA20_POLY1305_SHA256", negotiated("TLSv1.3",
-                "TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256"));
-        assertEquals("TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", negotiated("TLSv1.2",
-                "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256"));
+    void choosesByItsOwnOrderAndStillServesAClientWithOneAeadSuiteButNoCbc() throws Exception {
+        // A client that lists the suites in the opposite order still gets the server's first choice for this JVM
+        // (AES-GCM under C2, ChaCha20 under C1: TlsSuites).
+        List<String> tls13 = TlsSuites.preferred().stream().filter(s -> !s.startsWith("TLS_ECDHE_")).toList();
+        List<String> tls12 = TlsSuites.preferred().stream().filter(s -> s.startsWith("TLS_ECDHE_ECDSA_")).toList();
+        assertEquals(tls13.get(0), negotiated("TLSv1.3", reversed(tls13)));
+        assertEquals(tls12.get(0), negotiated("TLSv1.2", reversed(tls12)));
         assertEquals("TLS_AES_256_GCM_SHA384", negotiated("TLSv1.3", "TLS_AES_256_GCM_SHA384"));
+        assertEquals("TLS_CHACHA20_POLY1305_SHA256", negotiated("TLSv1.3", "TLS_CHACHA20_POLY1305_SHA256"));
         assertThrows(javax.net.ssl.SSLHandshakeException.class,
                 () -> negotiated("TLSv1.2", "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256"));
+    }
+
+    private static String[] reversed(List<String> suites) {
+        List<String> r = new ArrayList<>(suites);
+        java.util.Collections.reverse(r);
+        return r.toArray(String[]::new);
     }
 
     static String negotiated(String protocol, String... suites) throws Exception {
