@@ -14,8 +14,9 @@ import java.nio.file.Path;
 import java.time.Clock;
 
 /**
- * The baseline for bench/webhook: a bare Javalin endpoint over the same TLS setup as the webhook (same
- * TlsReloader, same connector settings) that reads the body and returns a canned AdmissionReview response.
+ * The baseline for bench/webhook: a bare Javalin endpoint over the same TLS setup as the webhook (the same
+ * TlsReloader: protocols, cipher order, certificate; Javalin's default thread pool) that reads the body and returns
+ * a canned AdmissionReview response.
  * With a third argument {@code parse} it also parses the body with brguard's reader ({@code AdmissionHandler.WIRE})
  * and drops the tree: a yardstick for how much of the gap is JSON parsing alone.
  * Run with the brguard jar on the class path: java -cp cli/target/brguard.jar bench/webhook/BareEndpoint.java DIR PORT [parse]
