@@ -26,3 +26,8 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
 trap cleanup EXIT
 trap 'exit 143' TERM INT  # so that the EXIT trap runs (and kills what we started) on a signal too
+
+# Rounds: each script appends one line per round to $work/rounds.txt; median picks one number out of every line
+# (a sed expression that leaves just that number) and prints their median.
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
+median() { sed "$1" "$work/rounds.txt" | sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }

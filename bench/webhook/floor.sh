@@ -22,7 +22,6 @@ read -r -a flags <<<"$(deployment_jvm_flags manifests/base/webhook-deployment.ya
 javac -d "$work/lg" bench/webhook/LoadGen.java
 load() { java -Dwarmup=2 -cp "$work/lg" LoadGen max "https://localhost:$1/validate" certs/dev/ca.crt "$body" "$2" "$threads" \
   | sed 's/.*"rps":\([0-9]*\).*/\1/'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
 
 echo "machine: $(nproc) cores; JVM flags: ${flags[*]}; request: $body ($(wc -c <"$body") bytes)"
 ports=(9443 9444 9445)
@@ -41,5 +40,4 @@ for i in $(seq "$rounds"); do
   echo "round $i req/s: bare $b, parse-only $q, tokens-only $t; parse-only/bare $(ratio "$q" "$b"), tokens-only/bare $(ratio "$t" "$b")" \
     | tee -a "$work/rounds.txt"
 done
-median() { sed "$1" "$work/rounds.txt" | sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
 echo "median parse-only/bare: $(median 's/.*parse-only\/bare \([0-9.]*\),.*/\1/'), median tokens-only/bare: $(median 's/.*tokens-only\/bare \([0-9.]*\)$/\1/')"

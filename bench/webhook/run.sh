@@ -26,8 +26,6 @@ tls=8443; health=8080; bare=9443; parse=9444
 ./brguard --version >/dev/null
 javac -d "$work/lg" bench/webhook/LoadGen.java
 load() { java -Dwarmup=2 -cp "$work/lg" LoadGen "$@"; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
-median() { sed "$1" "$work/rounds.txt" | sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
 
 wait_http() { # url, start (ns), server pid: prints ms waited since the start; ends the script if the server exits
   until curl -sf --cacert certs/dev/ca.crt "$1" >/dev/null 2>&1; do
