@@ -13,7 +13,7 @@ import tools.jackson.databind.node.ObjectNode;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -78,47 +78,94 @@ class CrdSchemaAgreementTest {
             "{br: {}}",
             "{azblob: {container: c}}",
             "{br: {cluster: c}, azblob: {container: 7}}",
-            "{br: {cluster: c}, from: {port: 70000}}"})
+            "{br: {cluster: c}, cleanOption: {retryCount: -1}}"})
     void bothSchemasRejectTheSameBadSpecs(String yaml) {
         JsonNode spec = Fixtures.yaml(yaml);
         assertFalse(SpecSchema.validate(spec).isEmpty(), "JSON Schema accepted " + yaml);
         assertFalse(CRD_SPEC_AS_JSON_SCHEMA.validate(spec).isEmpty(), "CRD schema accepted " + yaml);
     }
 
+    /**
+     * The printer columns of TiDB Operator v2's CRD, in order, with their priorities and paths (the kubebuilder
+     * printcolumn markers of api/br/v1alpha1/backup_types.go): {@code kubectl get backup} shows all but Started and
+     * Completed, which need {@code -o wide}.
+     */
     @Test
-    void printerColumnsMatchTheSeedsKubectlGetOutput() {
-        List<String> wide = new ArrayList<>();
-        List<String> normal = new ArrayList<>();
+    void printerColumnsAreTiDBOperatorV2s() {
+        List<String> actual = new ArrayList<>();
         for (JsonNode c : VERSION.path("additionalPrinterColumns")) {
-            String name = c.path("name").asString().toUpperCase();
-            wide.add(name);
-            if (c.path("priority").asInt(0) == 0) {
-                normal.add(name);
-            }
+            actual.add(c.path("name").asString() + " " + c.path("type").asString() + " " + c.path("jsonPath").asString()
+                    + " " + c.path("priority").asInt(0));
         }
-        // `kubectl get backup -o wide`: NAME TYPE MODE STATUS BACKUPPATH COMMITTS ... LOGTRUNCATEUNTIL
-        assertInOrder(wide, List.of("TYPE", "MODE", "STATUS", "BACKUPPATH", "COMMITTS", "LOGTRUNCATEUNTIL"));
-        // `kubectl get backup`: NAME MODE STATUS ....
-        assertInOrder(normal, List.of("MODE", "STATUS"));
-        assertFalse(normal.contains("TYPE"), "TYPE is a wide-only column in the seed");
-        Map<String, String> paths = Map.of("TYPE", ".spec.backupType", "MODE", ".spec.backupMode",
-                "STATUS", ".status.phase", "BACKUPPATH", ".status.backupPath", "COMMITTS", ".status.commitTs",
-                "LOGTRUNCATEUNTIL", ".status.logSuccessTruncateUntil");
-        for (JsonNode c : VERSION.path("additionalPrinterColumns")) {
-            String expected = paths.get(c.path("name").asString().toUpperCase());
-            if (expected != null) {
-                assertEquals(expected, c.path("jsonPath").asString(), c.toString());
-            }
-        }
+        assertEquals(List.of(
+                "Type string .spec.backupType 0",
+                "Mode string .spec.backupMode 0",
+                "Status string .status.phase 0",
+                "BackupPath string .status.backupPath 0",
+                "BackupSize string .status.backupSizeReadable 0",
+                "CommitTS string .status.commitTs 0",
+                "LogTruncateUntil string .status.logSuccessTruncateUntil 0",
+                "Started date .status.timeStarted 1",
+                "Completed date .status.timeCompleted 1",
+                "TimeTaken string .status.timeTaken 0",
+                "Age date .metadata.creationTimestamp 0"), actual);
     }
 
-    private static void assertInOrder(List<String> actual, List<String> expected) {
-        int last = -1;
-        for (String e : expected) {
-            int i = actual.indexOf(e);
-            assertTrue(i > last, e + " missing or out of order in " + actual);
-            last = i;
+    /*
+     * The JSON names of TiDB Operator v2's Backup types (api/br/v1alpha1/backup_types.go: BackupSpec with its
+     * inlined StorageProvider, BRConfig, AzblobStorageProvider, CleanOption with its inlined BatchDeleteOption,
+     * BackupStatus). Fields only v1 has are absent: a v2 API server prunes them without a word.
+     */
+    private static final Set<String> V2_SPEC = Set.of("resources", "env", "backupType", "backupMode", "s3", "gcs",
+            "azblob", "local", "br", "storageClassName", "storageSize", "commitTs", "logSubcommand", "logTruncateUntil",
+            "logStop", "tolerations", "toolImage", "imagePullSecrets", "tableFilter", "affinity", "useKMS",
+            "serviceAccount", "cleanPolicy", "cleanOption", "podSecurityContext", "priorityClassName",
+            "backoffRetryPolicy", "additionalVolumes", "additionalVolumeMounts", "volumeBackupInitJobMaxActiveSeconds");
+    private static final Set<String> V2_BR = Set.of("cluster", "clusterNamespace", "db", "table", "logLevel",
+            "statusAddr", "concurrency", "rateLimit", "timeAgo", "checksum", "checkRequirements", "sendCredToTikv",
+            "onLine", "options");
+    private static final Set<String> V2_AZBLOB = Set.of("path", "container", "accessTier", "secretName",
+            "storageAccount", "sasToken", "prefix");
+    private static final Set<String> V2_CLEAN_OPTION = Set.of("pageSize", "retryCount", "backoffEnabled",
+            "disableBatchConcurrency", "batchConcurrency", "routineConcurrency");
+    private static final Set<String> V2_STATUS = Set.of("backupPath", "timeStarted", "timeCompleted", "timeTaken",
+            "backupSizeReadable", "backupSize", "commitTs", "logSuccessTruncateUntil", "logCheckpointTs", "phase",
+            "conditions", "logSubCommandStatuses", "progresses", "backoffRetryStatus");
+
+    @Test
+    void crdDeclaresExactlyTheFieldsOfTiDBOperatorV2() {
+        JsonNode spec = CRD_SPEC.path("properties");
+        assertEquals(new TreeSet<>(V2_SPEC), new TreeSet<>(spec.propertyNames()), "spec");
+        assertEquals(new TreeSet<>(V2_BR), new TreeSet<>(spec.path("br").path("properties").propertyNames()), "spec.br");
+        assertEquals(new TreeSet<>(V2_AZBLOB), new TreeSet<>(spec.path("azblob").path("properties").propertyNames()), "spec.azblob");
+        assertEquals(new TreeSet<>(V2_CLEAN_OPTION), new TreeSet<>(spec.path("cleanOption").path("properties").propertyNames()),
+                "spec.cleanOption");
+        JsonNode status = VERSION.path("schema").path("openAPIV3Schema").path("properties").path("status").path("properties");
+        assertEquals(new TreeSet<>(V2_STATUS), new TreeSet<>(status.propertyNames()), "status");
+        assertEquals(new TreeSet<>(V2_SPEC), new TreeSet<>(SpecSchema.document().path("properties").propertyNames()),
+                "the JSON Schema's spec");
+    }
+
+    /**
+     * v2's status conditions are metav1.Condition (BackupStatus.Conditions), and a log subcommand's are
+     * BackupCondition: metav1.Condition inlined beside a command. The API server refuses a status write that breaks
+     * their schema, e.g. a reason with spaces, so the controller's conditions are checked against it too.
+     */
+    @Test
+    void crdConditionsAreShapedAsMetav1Condition() {
+        JsonNode status = VERSION.path("schema").path("openAPIV3Schema").path("properties").path("status").path("properties");
+        JsonNode top = status.path("conditions").path("items");
+        JsonNode sub = status.path("logSubCommandStatuses").path("additionalProperties").path("properties")
+                .path("conditions").path("items");
+        for (JsonNode c : List.of(top, sub)) {
+            assertEquals(new TreeSet<>(List.of("lastTransitionTime", "message", "reason", "status", "type")),
+                    new TreeSet<>(strings(c.path("required"))), c.toString());
+            assertEquals("^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$", c.path("properties").path("reason").path("pattern").asString());
+            assertEquals(1, c.path("properties").path("reason").path("minLength").asInt());
+            assertEquals(List.of("True", "False", "Unknown"), strings(c.path("properties").path("status").path("enum")));
         }
+        assertFalse(top.path("properties").has("command"), "top-level conditions are metav1.Condition, with no command");
+        assertTrue(sub.path("properties").has("command"), "a subcommand's conditions carry the command");
     }
 
     /** The CRD's OpenAPI v3 subset as a JSON Schema: Kubernetes extensions and nullable dropped. */

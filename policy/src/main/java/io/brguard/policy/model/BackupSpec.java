@@ -12,7 +12,10 @@ import io.fabric8.kubernetes.api.model.VolumeMount;
 import java.util.List;
 import java.util.Map;
 
-/** {@code Backup.spec}: every field of TiDB Operator's BackupSpec (v1 and v2), with the same JSON names. */
+/**
+ * {@code Backup.spec}: every field of TiDB Operator v2's BackupSpec (api/br/v1alpha1/backup_types.go), with the same
+ * JSON names. Fields only v1 has land in the additional properties, where the schema reports them as unknown.
+ */
 public class BackupSpec extends Extensible {
     private String backupType;
     private String backupMode;
@@ -30,7 +33,6 @@ public class BackupSpec extends Extensible {
     private ResourceRequirements resources;
     private List<EnvVar> env;
     private String serviceAccount;
-    private Boolean automountServiceAccountToken;
     private String cleanPolicy;
     private CleanOption cleanOption;
     private String toolImage;
@@ -46,13 +48,6 @@ public class BackupSpec extends Extensible {
     private String storageClassName;
     private String storageSize;
     private Integer volumeBackupInitJobMaxActiveSeconds;
-    private TiDBAccessConfig from;
-    private String tikvGCLifeTime;
-    private Map<String, Object> dumpling;
-    private String volumeAttributesClassName;
-    private String calcSizeLevel;
-    private String federalVolumeBackupPhase;
-    private Boolean resumeGcSchedule;
 
     public String getBackupType() { return backupType; }
     public void setBackupType(String v) { backupType = v; }
@@ -84,8 +79,6 @@ public class BackupSpec extends Extensible {
     public void setEnv(List<EnvVar> v) { env = v; }
     public String getServiceAccount() { return serviceAccount; }
     public void setServiceAccount(String v) { serviceAccount = v; }
-    public Boolean getAutomountServiceAccountToken() { return automountServiceAccountToken; }
-    public void setAutomountServiceAccountToken(Boolean v) { automountServiceAccountToken = v; }
     public String getCleanPolicy() { return cleanPolicy; }
     public void setCleanPolicy(String v) { cleanPolicy = v; }
     public CleanOption getCleanOption() { return cleanOption; }
@@ -116,18 +109,4 @@ public class BackupSpec extends Extensible {
     public void setStorageSize(String v) { storageSize = v; }
     public Integer getVolumeBackupInitJobMaxActiveSeconds() { return volumeBackupInitJobMaxActiveSeconds; }
     public void setVolumeBackupInitJobMaxActiveSeconds(Integer v) { volumeBackupInitJobMaxActiveSeconds = v; }
-    public TiDBAccessConfig getFrom() { return from; }
-    public void setFrom(TiDBAccessConfig v) { from = v; }
-    public String getTikvGCLifeTime() { return tikvGCLifeTime; }
-    public void setTikvGCLifeTime(String v) { tikvGCLifeTime = v; }
-    public Map<String, Object> getDumpling() { return dumpling; }
-    public void setDumpling(Map<String, Object> v) { dumpling = v; }
-    public String getVolumeAttributesClassName() { return volumeAttributesClassName; }
-    public void setVolumeAttributesClassName(String v) { volumeAttributesClassName = v; }
-    public String getCalcSizeLevel() { return calcSizeLevel; }
-    public void setCalcSizeLevel(String v) { calcSizeLevel = v; }
-    public String getFederalVolumeBackupPhase() { return federalVolumeBackupPhase; }
-    public void setFederalVolumeBackupPhase(String v) { federalVolumeBackupPhase = v; }
-    public Boolean getResumeGcSchedule() { return resumeGcSchedule; }
-    public void setResumeGcSchedule(Boolean v) { resumeGcSchedule = v; }
 }

@@ -1,7 +1,5 @@
 package io.brguard.policy.model;
 
-import java.math.BigDecimal;
-
 /** {@code spec.cleanOption}: how the data cleanup on deletion pages and batches. */
 public class CleanOption extends Extensible {
     private Long pageSize;
@@ -10,7 +8,6 @@ public class CleanOption extends Extensible {
     private Boolean disableBatchConcurrency;
     private Integer batchConcurrency;
     private Integer routineConcurrency;
-    private BigDecimal snapshotsDeleteRatio;
 
     public Long getPageSize() { return pageSize; }
     public void setPageSize(Long v) { pageSize = v; }
@@ -24,6 +21,4 @@ public class CleanOption extends Extensible {
     public void setBatchConcurrency(Integer v) { batchConcurrency = v; }
     public Integer getRoutineConcurrency() { return routineConcurrency; }
     public void setRoutineConcurrency(Integer v) { routineConcurrency = v; }
-    public BigDecimal getSnapshotsDeleteRatio() { return snapshotsDeleteRatio; }
-    public void setSnapshotsDeleteRatio(BigDecimal v) { snapshotsDeleteRatio = v; }
 }
