@@ -25,7 +25,7 @@ import java.util.Set;
 /**
  * Decides what to do for one Backup from its cached state, its Jobs and storage facts: pure, no I/O, no clock
  * but the one passed in. When a decision needs a storage fact it was not given, the plan says which (needs) and
- * the reconciler asks Azure and plans again. Follows TiDB Operator's behaviour (shared/reference): no retry of a
+ * the reconciler asks Azure and plans again. Follows TiDB Operator's behaviour: no retry of a
  * failed Job, log subcommands judged from status.commitTs and the phase, one Job name per subcommand.
  */
 public final class Planner {
@@ -291,18 +291,23 @@ public final class Planner {
             }
             boolean started = status.getCommitTs() != null && !status.getCommitTs().isEmpty();
             if (!started) {
-                if (cmd == LogCommand.START && !"Failed".equals(phase()) && !"Invalid".equals(phase())) {
+                if (cmd.wantsRunning() && !"Failed".equals(phase()) && !"Invalid".equals(phase())) {
                     start();
                 }
                 return; // pause/stop before a start: nothing to act on (the webhook refuses them)
             }
+            String p = phase();
+            if (cmd == LogCommand.NONE && ("Paused".equals(p) || "Stopped".equals(p))) {
+                // TiDB Operator v2 reads no logSubcommand as log-start (log-stop once Stopped): in sync, nothing runs
+                truncateAndTrack();
+                return;
+            }
             String desired = switch (cmd) {
-                case START -> "Running";
+                case START, NONE -> "Running";
                 case PAUSE -> "Paused";
                 case STOP -> "Stopped";
                 case UNSUPPORTED -> throw new IllegalStateException();
             };
-            String p = phase();
             if ("Stopped".equals(p) && !desired.equals("Stopped")) {
                 truncateAndTrack(); // Stopped is terminal; only truncation still runs
                 return;
@@ -311,7 +316,7 @@ public final class Planner {
                 return;
             }
             if (!p.equals(desired) && !"Invalid".equals(p)) {
-                BrCommand sub = cmd == LogCommand.START ? BrCommand.LOG_RESUME
+                BrCommand sub = cmd.wantsRunning() ? BrCommand.LOG_RESUME
                         : cmd == LogCommand.PAUSE ? BrCommand.LOG_PAUSE : BrCommand.LOG_STOP;
                 runSub(sub, () -> phase(desired, "LogSubcommandComplete", sub.subcommand() + " finished"));
                 return;

@@ -124,9 +124,10 @@ public final class Mutator {
         ops.add(PatchOp.add(pointer, StringNode.valueOf(value)));
     }
 
+    /** Absent as TiDB Operator reads it: missing, null, or "" (its Go fields are plain strings, omitempty). */
     private static boolean absent(JsonNode node, String field) {
         JsonNode v = node.get(field);
-        return v == null || v.isNull();
+        return v == null || v.isNull() || v.isString() && v.asString().isEmpty();
     }
 
     private static String text(JsonNode node, String field) {

@@ -70,8 +70,8 @@ public final class Policy {
                     "add spec with br and azblob"));
         }
         Mutator.Result mutated = Mutator.mutate(newObject);
-        JsonNode newTree = mutated.mutated();
-        JsonNode oldTree = oldObject != null && oldObject.isObject() ? Mutator.mutate(oldObject).mutated() : null;
+        JsonNode newTree = omitEmpty(mutated.mutated());
+        JsonNode oldTree = oldObject != null && oldObject.isObject() ? omitEmpty(Mutator.mutate(oldObject).mutated()) : null;
         if (operation == Operation.UPDATE && oldTree != null && Json.sameMeaning(oldTree.path("spec"), newTree.path("spec"))) {
             return Verdict.allow(mutated.patch());
         }
@@ -116,7 +116,8 @@ public final class Policy {
     /** The old object's metadata fields that rules read. */
     public static final List<String> OLD_METADATA_FIELDS = List.of("name", "namespace");
     /** The old object's status fields that rules read. */
-    public static final List<String> OLD_STATUS_FIELDS = List.of("phase", "commitTs", "logSuccessTruncateUntil");
+    public static final List<String> OLD_STATUS_FIELDS = List.of("phase", "commitTs", "logSuccessTruncateUntil",
+            "logSubCommandStatuses");
 
     private static JsonNode forRules(JsonNode old) {
         if (onlyRuleFields(old)) {
@@ -198,6 +199,47 @@ public final class Policy {
             }
         }
         return sb.toString();
+    }
+
+    /**
+     * The object with every empty string field of its spec dropped, as TiDB Operator reads it: BackupSpec's string
+     * fields are plain Go strings with omitempty, so {@code logTruncateUntil: ""} or {@code prefix: ""} mean unset
+     * (ParseLogBackupSubcommand compares logTruncateUntil with "", makeAzblobConfig trims the prefix). Values in
+     * lists are kept. Returns {@code object} itself when there is nothing to drop; never changes it.
+     */
+    static JsonNode omitEmpty(JsonNode object) {
+        JsonNode spec = object.get("spec");
+        if (!(spec instanceof ObjectNode) || !hasEmptyString(spec)) {
+            return object;
+        }
+        ObjectNode copy = Json.JSON.createObjectNode();
+        copy.setAll((ObjectNode) object);
+        ObjectNode specCopy = ((ObjectNode) spec).deepCopy();
+        dropEmptyStrings(specCopy);
+        copy.set("spec", specCopy);
+        return copy;
+    }
+
+    private static boolean hasEmptyString(JsonNode node) {
+        for (JsonNode v : node) {
+            if (v.isString() && v.asString().isEmpty() || v.isObject() && hasEmptyString(v)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void dropEmptyStrings(ObjectNode node) {
+        List<String> empty = new ArrayList<>();
+        for (var e : node.properties()) {
+            JsonNode v = e.getValue();
+            if (v.isString() && v.asString().isEmpty()) {
+                empty.add(e.getKey());
+            } else if (v instanceof ObjectNode o) {
+                dropEmptyStrings(o);
+            }
+        }
+        node.remove(empty);
     }
 
     private static Verdict deny(Violation v) {

@@ -1,5 +1,6 @@
 package io.brguard.policy;
 
+import io.brguard.policy.rules.TransitionRules;
 import io.brguard.policy.state.TransitionTable;
 
 import java.util.LinkedHashMap;
@@ -18,18 +19,20 @@ public final class RuleCatalog {
         add("schema.invalid", "SpecSchema", "the spec does not match the Backup JSON Schema");
         add("field.storage-provider", "FieldRules", "exactly one storage provider is set");
         add("field.container", "FieldRules", "azblob.container follows Azure's container naming rules");
-        add("field.prefix", "FieldRules", "azblob.prefix has no leading slash and no '..'");
-        add("field.access-tier", "FieldRules", "azblob.accessTier is Hot, Cool or Cold");
-        add("field.timestamp", "FieldRules", "commitTs and logTruncateUntil are a TSO or RFC 3339 with an offset");
+        add("field.prefix", "FieldRules", "azblob.prefix has no '..' or '.' segment");
+        add("field.access-tier", "FieldRules", "azblob.accessTier is a tier BR maps (Hot, hot, Cool, cool) or Cold");
+        add("field.timestamp", "FieldRules", "log commitTs and logTruncateUntil are a TSO or RFC 3339; a snapshot commitTs a TSO or datetime");
         add("field.table-filter", "FieldRules", "every tableFilter rule follows TiDB table-filter syntax");
         add("field.lastbackupts", "FieldRules", "--lastbackupts in br.options is a TSO");
         add("field.log-stop-conflict", "FieldRules", "logStop and logSubcommand are not both set");
         add("field.backup-type-needs-db", "FieldRules", "backupType db/table come with br.db/br.table");
         add("field.log-only", "FieldRules", "log fields are only set on backupMode: log");
         add("field.cluster-name", "FieldRules", "br.cluster is a DNS-1123 label (it names the PD service)");
+        add("field.name-too-long", "FieldRules", "TiDB Operator's Job names for the Backup fit in 63 characters");
         add(TransitionTable.CREATE, "TransitionRules", "a log backup is created with log-start");
-        add(TransitionTable.PAUSE_NOT_RUNNING, "TransitionRules", "log-pause only when Running");
-        add(TransitionTable.STOP_NOT_STARTED, "TransitionRules", "log-stop only once the task started");
+        add(TransitionTable.PAUSE_NOT_RUNNING, "TransitionRules", "log-pause only once log-start succeeded and the task runs");
+        add(TransitionTable.STOP_NOT_STARTED, "TransitionRules", "log-stop only once log-start succeeded (status.commitTs)");
+        add(TransitionTable.RESUME_NEEDS_START, "TransitionRules", "a Paused task is resumed with log-start, not by removing logSubcommand");
         add(TransitionTable.STOPPED_TERMINAL, "TransitionRules", "Stopped is terminal; only logTruncateUntil may change");
         add(TransitionTable.FAILED_START, "TransitionRules", "a failed log-start cannot be resumed or changed");
         add(TransitionTable.FAILED_NO_RESUME, "TransitionRules", "a Failed task can only be stopped");
@@ -38,6 +41,8 @@ public final class RuleCatalog {
         add(TransitionTable.DELETING, "TransitionRules", "a Backup being cleaned is not changed");
         add(TransitionTable.UNKNOWN_PHASE, "TransitionRules", "from an unknown phase only log-stop is allowed");
         add("transition.unsupported-subcommand", "TransitionRules", "log-resume and log-truncate values are rejected");
+        add(TransitionRules.NOT_RERUN, "TransitionRules", "a subcommand whose last run failed is not asked for again");
+        add(TransitionRules.TRUNCATE_NEEDS_START, "TransitionRules", "logTruncateUntil only once log-start succeeded");
         add("transition.snapshot-started", "TransitionRules", "a started snapshot backup's spec does not change");
         add("immutable.field", "ImmutableRules", "mode, type, cluster, storage location and started filters are fixed");
         add("secret.no-credentials", "CredentialRules", "azblob has a secretName, or storageAccount with sasToken");
@@ -48,11 +53,11 @@ public final class RuleCatalog {
         add("cross.prefix-overlap", "CrossObjectRules", "no two Backups share or nest a container prefix");
         add("pitr.truncate-past-snapshot", "PitrGuard", "logTruncateUntil does not pass the newest Complete snapshot");
         add("warn.sas-token", "RiskWarnings", "sasToken sits in plain text in the spec");
-        add("warn.aad-tikv", "RiskWarnings", "AAD credentials must also be injected into TiKV");
+        add("warn.aad-tikv", "RiskWarnings", "AAD credentials must also be injected into TiKV (the TiKVGroup)");
         add("warn.send-cred-off", "RiskWarnings", "shared key not sent to TiKV");
         add("warn.aad-incomplete", "RiskWarnings", "some but not all AAD keys in the Secret");
         add("warn.backup-type-on-log", "RiskWarnings", "backupType is ignored in log mode");
-        add("warn.db-table-ignored", "RiskWarnings", "br.db/br.table are ignored when tableFilter is set");
+        add("warn.db-table-ignored", "RiskWarnings", "br.db/br.table are ignored with tableFilter or backupType full");
         add("warn.azblob-path-ignored", "RiskWarnings", "azblob.path is ignored by BR");
         add("warn.delete-log-data", "RiskWarnings", "cleanPolicy Delete on a log backup removes all its data");
         add("warn.prefix-root", "RiskWarnings", "an empty prefix writes at the container root");

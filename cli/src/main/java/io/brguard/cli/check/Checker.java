@@ -51,6 +51,9 @@ public final class Checker {
         }
     }
 
+    /** The status.commitTs of an assumed log backup status: set (log-start ran), but no TSO anything compares with. */
+    static final String ASSUMED_COMMIT_TS = "(assumed)";
+
     private final Policy policy;
     private final String defaultNamespace;
 
@@ -88,7 +91,12 @@ public final class Checker {
                         phase = assumed.get()[0];
                         assumedFrom = assumed.get()[1];
                         ObjectNode copy = (ObjectNode) tree.deepCopy();
-                        copy.putObject("status").put("phase", phase);
+                        ObjectNode status = copy.putObject("status").put("phase", phase);
+                        if ("log".equals(tree.path("spec").path("backupMode").asString(""))) {
+                            // An applied log backup had its log-start carried out: TiDB Operator sets
+                            // status.commitTs then, and every other command waits for it.
+                            status.put("commitTs", ASSUMED_COMMIT_TS);
+                        }
                         tree = copy;
                     }
                 }
@@ -187,9 +195,9 @@ public final class Checker {
             return Optional.of(new String[] {"Complete", "an applied snapshot backup"});
         }
         LogCommand cmd = LogCommand.of(b.get().getSpec());
-        String from = "logSubcommand " + (cmd.value() == null ? "?" : cmd.value());
+        String from = cmd == LogCommand.NONE ? "no logSubcommand" : "logSubcommand " + (cmd.value() == null ? "?" : cmd.value());
         return switch (cmd) {
-            case START -> Optional.of(new String[] {"Running", from});
+            case START, NONE -> Optional.of(new String[] {"Running", from});
             case PAUSE -> Optional.of(new String[] {"Paused", from});
             case STOP -> Optional.of(new String[] {"Stopped", from});
             case UNSUPPORTED -> Optional.empty();

@@ -1,9 +1,13 @@
 package io.brguard.policy.field;
 
+import java.time.DateTimeException;
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -18,6 +22,9 @@ public final class Tso {
     private static final long MIN_PHYSICAL_MS = Instant.parse("2015-01-01T00:00:00Z").toEpochMilli();
     private static final Pattern DIGITS = Pattern.compile("[0-9]+");
     private static final Pattern ZONELESS = Pattern.compile("\\d{4}-\\d{2}-\\d{2}[ T]\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?");
+    /** A MySQL datetime as BR's ParseTSString reads it: space or T, optional fraction, optional zone. */
+    private static final Pattern DATETIME = Pattern.compile(
+            "(\\d{4}-\\d{2}-\\d{2})[ T](\\d{2}:\\d{2}:\\d{2}(?:\\.\\d{1,9})?)(Z|[+-]\\d{2}:?\\d{2})?");
 
     /** The reading of one timestamp string. */
     public sealed interface Parsed {
@@ -30,8 +37,12 @@ public final class Tso {
         }
     }
 
-    /** A datetime with no offset: TiDB Operator takes its own local zone, BR refuses it. */
+    /** A datetime with no offset: TiDB Operator takes its own local zone, BR refuses it for log backups. */
     public record Zoneless() implements Parsed {
+    }
+
+    /** A datetime with no offset that BR reads in its own pod's time zone (a snapshot's --backupts). */
+    public record LocalTime() implements Parsed {
     }
 
     /** Digits that are not a plausible TSO (e.g. Unix seconds). */
@@ -69,6 +80,31 @@ public final class Tso {
             return new Value(fromMillis(odt.toInstant().toEpochMilli()));
         } catch (DateTimeParseException e) {
             return ZONELESS.matcher(t).matches() ? new Zoneless() : new Invalid();
+        }
+    }
+
+    /**
+     * A snapshot's commitTs, which BR reads as --backupts with ParseTSString(ts, false) (pingcap/tidb
+     * br/pkg/task/backup.go): a TSO, or a datetime with or without a zone. TiDB Operator does not parse it.
+     */
+    public static Parsed parseSnapshot(String s) {
+        Parsed strict = parse(s);
+        if (strict instanceof Value || strict instanceof Implausible) {
+            return strict;
+        }
+        Matcher m = DATETIME.matcher(s.trim());
+        if (!m.matches()) {
+            return new Invalid();
+        }
+        try {
+            LocalDateTime local = LocalDateTime.parse(m.group(1) + "T" + m.group(2));
+            if (m.group(3) == null) {
+                return new LocalTime();
+            }
+            String zone = m.group(3).equals("Z") ? "Z" : m.group(3).replaceFirst("^([+-]\\d{2})(\\d{2})$", "$1:$2");
+            return new Value(fromMillis(local.atOffset(ZoneOffset.of(zone)).toInstant().toEpochMilli()));
+        } catch (DateTimeException e) {
+            return new Invalid();
         }
     }
 

@@ -63,7 +63,7 @@ public final class CredentialRules implements RuleFamily {
         boolean aadComplete = aadMissing.isEmpty();
         boolean aadPartial = !aadComplete && aadMissing.size() < AAD.size();
         if (aadComplete) {
-            out.warn("warn.aad-tikv", "spec.azblob.secretName", "AAD secret: inject it into TiKV too; BR sends TiKV only the account");
+            out.warn("warn.aad-tikv", "spec.azblob.secretName", "AAD: put it in the TiKVGroup's overlay envFrom too; BR sends TiKV only the account");
         } else if (secret.has(KEY)) {
             if (aadPartial) {
                 out.warn("warn.aad-incomplete", "spec.azblob.secretName", "AAD keys incomplete (no " + aadMissing.get(0) + "); the shared key is used");

@@ -13,13 +13,20 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /** Rules on single fields, judged from the new spec alone. */
 public final class FieldRules implements RuleFamily {
     // Azure: 3-63 characters, lowercase letters, digits and single hyphens, starting and ending alphanumeric.
     private static final Pattern CONTAINER = Pattern.compile("[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){2,62}");
     private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
-    private static final Set<String> TIERS = Set.of("Hot", "Cool", "Cold");
+    /*
+     * BR maps exactly Hot/hot, Cool/cool and Archive/archive to Azure's tiers and passes any other string through
+     * as it is (newAzureBlobStorageWithClientBuilder, pingcap/tidb pkg/objstore/azblob.go); Azure knows Cold too.
+     */
+    private static final Set<String> TIERS = Set.of("Hot", "hot", "Cool", "cool", "Cold");
+    /** Kubernetes copies a Job's name into a label of its pod template: at most 63 characters. */
+    public static final int MAX_JOB_NAME = 63;
 
     @Override
     public void check(Context ctx, Findings out) {
@@ -38,6 +45,31 @@ public final class FieldRules implements RuleFamily {
         }
         backupTypeNeedsDb(spec, out);
         logOnlyFields(spec, out);
+        if (ctx.isCreate()) {
+            nameLength(ctx, out);
+        }
+    }
+
+    /**
+     * TiDB Operator names Jobs {@code backup-<name>} and, for log backups, {@code backup-<name>-<command>} with
+     * {@code -log-truncate} the longest, without shortening (GetBackupJobName, api/br/v1alpha1/backup.go). A Job
+     * whose name cannot be a label value is refused by the API server, and the Backup retries forever
+     * (RetryFailed CreateBackupJobFailed). The name is fixed at CREATE, so that is where it is judged.
+     */
+    private static void nameLength(Context ctx, Findings out) {
+        String name = ctx.name();
+        if (name == null) {
+            return;
+        }
+        String longest = ctx.isLog() ? "backup-" + name + "-log-truncate" : "backup-" + name;
+        if (longest.length() > MAX_JOB_NAME) {
+            int max = MAX_JOB_NAME - (longest.length() - name.length());
+            out.deny("field.name-too-long", "metadata.name", "TiDB Operator would name a Job of this Backup "
+                            + (ctx.isLog() ? "backup-<name>-log-truncate" : "backup-<name>") + ", " + longest.length()
+                            + " characters, and Kubernetes refuses Job names over " + MAX_JOB_NAME,
+                    name.length() + " characters", "use a name of at most " + max + " characters for a "
+                            + (ctx.isLog() ? "log" : "snapshot") + " backup");
+        }
     }
 
     private static void storageProvider(BackupSpec spec, Findings out) {
@@ -75,10 +107,7 @@ public final class FieldRules implements RuleFamily {
         if (prefix == null || prefix.isEmpty()) {
             out.warn("warn.prefix-root", "spec.azblob.prefix", "empty: BR writes at the container root");
         } else {
-            if (prefix.startsWith("/")) {
-                out.deny("field.prefix", "spec.azblob.prefix", "starts with '/'", prefix,
-                        "remove the leading slash: " + prefix.replaceFirst("^/+", ""));
-            }
+            // A leading or trailing '/' is harmless: TiDB Operator trims both (makeAzblobConfig, remote.go).
             for (String seg : prefix.split("/")) {
                 if (seg.equals("..") || seg.equals(".")) {
                     out.deny("field.prefix", "spec.azblob.prefix", "contains a '" + seg + "' segment", prefix,
@@ -94,8 +123,9 @@ public final class FieldRules implements RuleFamily {
                         "Archive blobs cannot be read back, so backupmeta and log metadata become unreadable", tier,
                         "use Hot, Cool or Cold and move old data to Archive with a lifecycle rule");
             } else {
-                Optional<String> canon = TIERS.stream().filter(t -> t.equalsIgnoreCase(tier)).findFirst();
-                out.deny("field.access-tier", "spec.azblob.accessTier", "not an access tier", tier,
+                Optional<String> canon = Stream.of("Hot", "Cool", "Cold").filter(t -> t.equalsIgnoreCase(tier)).findFirst();
+                out.deny("field.access-tier", "spec.azblob.accessTier",
+                        "not an access tier BR maps: it reaches Azure as written, which refuses it", tier,
                         canon.map(c -> "write it as " + c).orElse("use Hot, Cool or Cold"));
             }
         }
@@ -118,18 +148,24 @@ public final class FieldRules implements RuleFamily {
         }
     }
 
+    /*
+     * Only log backups need a zone: BR parses log start --start-ts and log truncate --until with
+     * ParseTSString(ts, true), which refuses a datetime without one, and TiDB Operator's own ParseTSString takes a
+     * TSO, "2006-01-02 15:04:05" or RFC 3339 (ValidateBackup, pkg/controllers/br/manager/util/util.go). A snapshot's
+     * commitTs is not parsed by the operator; BR reads --backupts with ParseTSString(ts, false), which takes any
+     * MySQL datetime, zone or not (pingcap/tidb br/pkg/task/backup.go).
+     */
     private static void timestamps(BackupSpec spec, Findings out) {
-        timestamp("spec.logTruncateUntil", spec.getLogTruncateUntil(), out);
-        if (!Specs.isBlank(spec.getCommitTs()) && !"0".equals(spec.getCommitTs())) {
-            timestamp("spec.commitTs", spec.getCommitTs(), out);
+        if (!Specs.isBlank(spec.getLogTruncateUntil())) {
+            timestamp("spec.logTruncateUntil", Tso.parse(spec.getLogTruncateUntil()), spec.getLogTruncateUntil(), out);
+        }
+        String commitTs = spec.getCommitTs();
+        if (!Specs.isBlank(commitTs) && !"0".equals(commitTs)) {
+            timestamp("spec.commitTs", Specs.isLog(spec) ? Tso.parse(commitTs) : Tso.parseSnapshot(commitTs), commitTs, out);
         }
     }
 
-    private static void timestamp(String path, String value, Findings out) {
-        if (value == null) {
-            return;
-        }
-        Tso.Parsed p = Tso.parse(value);
+    private static void timestamp(String path, Tso.Parsed p, String value, Findings out) {
         if (p instanceof Tso.Zoneless) {
             out.deny("field.timestamp", path, "datetime without a time zone: BR refuses it and the Job fails", value,
                     "add an offset, e.g. " + value.trim().replace(' ', 'T') + "+08:00, or use a TSO");
@@ -211,7 +247,7 @@ public final class FieldRules implements RuleFamily {
             out.deny("field.log-only", "spec.logSubcommand", "only applies to backupMode: log", spec.getLogSubcommand(),
                     "set backupMode: log, or remove logSubcommand");
         }
-        if (spec.getLogTruncateUntil() != null) {
+        if (!Specs.isBlank(spec.getLogTruncateUntil())) {
             out.deny("field.log-only", "spec.logTruncateUntil", "only applies to backupMode: log", null,
                     "set it on the log backup of this cluster");
         }

@@ -16,8 +16,13 @@ public final class RiskWarnings implements RuleFamily {
             out.warn("warn.backup-type-on-log", "spec.backupType", "ignored for backupMode: log");
         }
         boolean hasFilter = spec.getTableFilter() != null && !spec.getTableFilter().isEmpty();
-        if (hasFilter && spec.getBr() != null && (spec.getBr().getDb() != null || spec.getBr().getTable() != null)) {
+        boolean dbOrTable = spec.getBr() != null && (!Specs.isBlank(spec.getBr().getDb()) || !Specs.isBlank(spec.getBr().getTable()));
+        if (hasFilter && dbOrTable) {
             out.warn("warn.db-table-ignored", "spec.br.db", "br.db and br.table are ignored when tableFilter is set");
+        } else if (dbOrTable && !log && "full".equals(spec.getBackupType())) {
+            // TiDB Operator passes --db/--table to BR only for backupType db and table; BR's full backup has neither.
+            out.warn("warn.db-table-ignored", "spec.br.db", "br.db and br.table are ignored for backupType full: "
+                    + "the whole cluster is backed up");
         }
         if (spec.getAzblob() != null && spec.getAzblob().getPath() != null) {
             out.warn("warn.azblob-path-ignored", "spec.azblob.path", "ignored by BR; use container and prefix");

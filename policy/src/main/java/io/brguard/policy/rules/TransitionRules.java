@@ -5,6 +5,8 @@ import io.brguard.policy.Findings;
 import io.brguard.policy.Operation;
 import io.brguard.policy.SpecDiff;
 import io.brguard.policy.Specs;
+import io.brguard.policy.model.BackupStatus;
+import io.brguard.policy.state.EffectiveCommand;
 import io.brguard.policy.state.LogCommand;
 import io.brguard.policy.state.LogState;
 import io.brguard.policy.state.TransitionTable;
@@ -18,8 +20,12 @@ import java.util.Set;
  * snapshot). cleanPolicy stays editable everywhere: TiDB Operator reads it only when the Backup is deleted.
  */
 public final class TransitionRules implements RuleFamily {
+    public static final String NOT_RERUN = "transition.subcommand-not-rerun";
+    public static final String TRUNCATE_NEEDS_START = "transition.truncate-needs-started";
     private static final String CLEAN_POLICY = "spec.cleanPolicy";
     private static final String TRUNCATE = "spec.logTruncateUntil";
+    /** States whose frozenSpec check refuses a new logTruncateUntil itself. */
+    private static final Set<LogState> FROZEN = Set.of(LogState.START_FAILED, LogState.INVALID, LogState.DELETING);
 
     @Override
     public void check(Context ctx, Findings out) {
@@ -33,7 +39,7 @@ public final class TransitionRules implements RuleFamily {
             return;
         }
         if (ctx.operation() == Operation.CREATE) {
-            deniedCell(TransitionTable.cell(LogState.NEW, cmd), "new -> " + cmd.value(), out);
+            deniedCell(TransitionTable.cell(LogState.NEW, cmd), "new -> " + cmd.label(), out);
             return;
         }
         if (!Specs.isLog(ctx.oldSpec())) {
@@ -42,10 +48,16 @@ public final class TransitionRules implements RuleFamily {
         LogCommand oldCmd = LogCommand.of(ctx.oldSpec());
         String phase = LogState.phaseOf(ctx.oldBackup());
         if (cmd != oldCmd) {
-            String value = (oldCmd == LogCommand.UNSUPPORTED ? ctx.oldSpec().getLogSubcommand() : oldCmd.value())
-                    + " -> " + cmd.value() + ", phase " + phase;
-            deniedCell(TransitionTable.cell(ctx.oldState(), cmd), value, out);
+            String value = (oldCmd == LogCommand.UNSUPPORTED ? ctx.oldSpec().getLogSubcommand() : oldCmd.label())
+                    + " -> " + cmd.label() + ", phase " + phase;
+            TransitionTable.Cell cell = TransitionTable.cell(ctx.oldState(), cmd);
+            if (!cell.allowed()) {
+                deniedCell(cell, value, out);
+            } else {
+                notRerun(ctx, value, out);
+            }
         }
+        truncateNeedsStart(ctx, phase, out);
         frozenSpec(ctx, phase, out);
     }
 
@@ -55,12 +67,60 @@ public final class TransitionRules implements RuleFamily {
         }
     }
 
+    /**
+     * TiDB Operator v2 returns at once when the command's own entry in status.logSubCommandStatuses is Complete or
+     * Failed (syncBackupJob's IsBackupComplete || IsBackupFailed), so a failed pause, resume or stop is never run
+     * again by asking for it again. Only an update of the sibling command resets one to Repeatable
+     * (updateLogSubcommandStatus, backup_status_updater.go), and a resume needs a Paused task.
+     */
+    private static void notRerun(Context ctx, String value, Findings out) {
+        BackupStatus status = ctx.oldBackup().getStatus();
+        EffectiveCommand eff = EffectiveCommand.ofSubcommand(ctx.spec(), status);
+        if (EffectiveCommand.alreadySync(eff, status) || !eff.finishedBefore(ctx.spec(), status)) {
+            return;
+        }
+        String sub = eff.subPhase(ctx.spec(), status);
+        String where = "status.logSubCommandStatuses[" + eff.key() + "] is " + sub;
+        String problem;
+        String fix;
+        if ("Complete".equals(sub)) {
+            problem = where + ", so TiDB Operator takes this " + eff.key() + " as done and does nothing";
+            fix = "check the task with br log status; to change it, delete this Backup and create a new one";
+        } else {
+            problem = where + " and TiDB Operator never runs a failed " + eff.key() + " again";
+            fix = switch (eff) {
+                case STOP -> "delete the Backup: its finalizer stops the task in a Job of its own";
+                case PAUSE, RESUME -> "set log-stop, or delete the Backup and create a new one";
+                default -> "delete this Backup and create a new one with a new name and prefix";
+            };
+        }
+        out.deny(NOT_RERUN, "spec.logSubcommand", problem, value, fix);
+    }
+
+    /**
+     * A truncate runs only once log-start has succeeded: TiDB Operator picks log-truncate only when the chosen
+     * subcommand is in sync, and requeues it while status.commitTs is empty (ParseLogBackupSubcommand,
+     * shouldLogBackupCommandRequeue). States that freeze the whole spec report it there instead.
+     */
+    private static void truncateNeedsStart(Context ctx, String phase, Findings out) {
+        String until = ctx.spec().getLogTruncateUntil();
+        LogState state = ctx.oldState();
+        if (Specs.isBlank(until) || !ctx.changed("/logTruncateUntil")
+                || EffectiveCommand.started(ctx.oldBackup().getStatus()) || FROZEN.contains(state)) {
+            return;
+        }
+        out.deny(TRUNCATE_NEEDS_START, TRUNCATE, "log-start has not succeeded yet (status.commitTs is empty), so "
+                        + "TiDB Operator does not truncate", "phase " + phase,
+                "set logTruncateUntil once status.commitTs is set; if log-start failed, delete the Backup");
+    }
+
     private static void unsupported(String value, Findings out) {
         String fix = "log-resume".equals(value)
                 ? "to resume a Paused task set logSubcommand: log-start"
                 : "to truncate keep logSubcommand as it is and set spec.logTruncateUntil";
         out.deny("transition.unsupported-subcommand", "spec.logSubcommand",
-                "TiDB Operator v2 treats this value as unknown and retries it forever (RetryFailed)", value, fix);
+                "TiDB Operator v2 does not know this value: it records a RetryFailed condition and retries forever, "
+                        + "and the phase does not change", value, fix);
     }
 
     /** In states where TiDB Operator no longer acts on the spec, other field changes are refused too. */
