@@ -155,17 +155,19 @@ class CertsTest {
         AtomicReference<Issuer.Issued> serving = new AtomicReference<>(first.leaf());
         AtomicInteger failures = new AtomicInteger();
         AtomicInteger successes = new AtomicInteger();
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
         try (TlsServer a = new TlsServer(serving); TlsServer b = new TlsServer(serving)) {
+            // Each phase lasts until clients made a number of handshakes in it, not a fixed time: on a busy machine
+            // a fixed time held too few handshakes to tell anything.
             Thread clients = new Thread(() -> {
-                long end = System.nanoTime() + Duration.ofMillis(2000).toNanos();
-                while (System.nanoTime() < end) {
+                while (!done.get()) {
                     for (int port : new int[] {a.port(), b.port()}) {
                         (handshake(port, "localhost", published.get()) ? successes : failures).incrementAndGet();
                     }
                 }
             });
             clients.start();
-            Thread.sleep(300);
+            awaitHandshakes(successes, failures, 10);
             // CA rotation through the real Rotator at real time (clients validate at real time), with a policy whose
             // renewal point has already passed; the follow-up run uses the default policy again.
             Clock later = Clock.systemUTC();
@@ -175,9 +177,9 @@ class CertsTest {
             Rotator.Result r = new Rotator(files, publisher, Rotation.Served::unknown, later, dueNow,
                     Duration.ZERO).rotate(LOCAL, List.of(), false);
             assertEquals(Rotation.Step.NEW_CA, r.plan().steps().get(0));
-            Thread.sleep(300); // the kubelet's Secret propagation and the webhook's reload take a while
+            awaitHandshakes(successes, failures, 10); // the kubelet's Secret propagation and the reload take a while
             serving.set(files.pair(CertFiles.TLS_CRT, CertFiles.TLS_KEY));
-            Thread.sleep(300);
+            awaitHandshakes(successes, failures, 10);
             // every replica now serves the new leaf: the next run drops the previous CA
             Rotator.Result drop = new Rotator(files, publisher, () -> Rotation.Served.of(
                     ServingProbe.leaves(List.of(new InetSocketAddress("127.0.0.1", a.port()),
@@ -186,10 +188,21 @@ class CertsTest {
             if (correctOrder) {
                 assertEquals(List.of(Rotation.Step.DROP_PREVIOUS_CA), drop.plan().steps());
             }
+            awaitHandshakes(successes, failures, 10);
+            done.set(true);
             clients.join();
         }
         assertTrue(successes.get() > 20, "too few handshakes to mean anything: " + successes.get());
         return failures.get();
+    }
+
+    /** Waits until the clients made {@code n} more handshakes (at most 60 s). */
+    private static void awaitHandshakes(AtomicInteger successes, AtomicInteger failures, int n) throws InterruptedException {
+        int target = successes.get() + failures.get() + n;
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (successes.get() + failures.get() < target && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
     }
 
     // ------------------------------------------------------------------ bad input
