@@ -16,11 +16,13 @@ import java.util.TreeSet;
  * the cluster's complete set, so a Secret absent from it is missing; otherwise an absent Secret is unknown.
  */
 public final class DocumentLookups implements Lookups {
+    private static final Set<String> KINDS = Set.of("Secret", "SealedSecret", "ExternalSecret", "TidbCluster", "Cluster");
+
     private final Map<String, Lookup<SecretKeys>> secrets = new HashMap<>();
     private final Set<String> clusters = new HashSet<>();
     private final boolean complete;
     private boolean clustersKnown;
-    private final List<Backup> backups;
+    private final BackupIndex backups;
 
     /**
      * @param objects  documents of any kind; Secrets, SealedSecrets, ExternalSecrets and TiDB clusters are used
@@ -28,14 +30,22 @@ public final class DocumentLookups implements Lookups {
      * @param backups  the Backups other rules compare with
      */
     public DocumentLookups(List<Manifests.Document> objects, boolean complete, List<Backup> backups) {
+        this(objects, complete, BackupIndex.of(backups));
+    }
+
+    /** As above, with an index the caller keeps (brguard check adds each new Backup once it is decided). */
+    public DocumentLookups(List<Manifests.Document> objects, boolean complete, BackupIndex backups) {
         this.complete = complete;
-        this.backups = List.copyOf(backups);
+        this.backups = backups;
         for (Manifests.Document d : objects) {
             add(d);
         }
     }
 
     private void add(Manifests.Document d) {
+        if (!KINDS.contains(d.kind())) {
+            return; // Backups and other kinds answer no lookup: no tree needed
+        }
         JsonNode t = d.tree();
         String group = d.apiVersion().contains("/") ? d.apiVersion().substring(0, d.apiVersion().indexOf('/')) : "";
         switch (d.kind()) {
@@ -96,7 +106,7 @@ public final class DocumentLookups implements Lookups {
     }
 
     @Override
-    public Lookup<List<Backup>> backups() {
+    public Lookup<BackupIndex> backups() {
         return Lookup.found(backups);
     }
 

@@ -1,17 +1,13 @@
 package io.brguard.policy;
 
-import io.brguard.policy.model.Backup;
-
-import java.util.List;
-
 /** Read-only facts about the cluster that a decision may need. Implementations answer from caches, never per request. */
 public interface Lookups {
 
     /** The Secret's key names, or missing, or unknown when the cache cannot tell. */
     Lookup<SecretKeys> secret(String namespace, String name);
 
-    /** Every Backup known, in all namespaces, with status. */
-    Lookup<List<Backup>> backups();
+    /** Every Backup known, in all namespaces, indexed for the cross-object rules. */
+    Lookup<BackupIndex> backups();
 
     /** Whether the TiDB cluster exists; optional, so the default cannot tell. */
     default Lookup<Boolean> tidbCluster(String namespace, String name) {
@@ -27,7 +23,7 @@ public interface Lookups {
             }
 
             @Override
-            public Lookup<List<Backup>> backups() {
+            public Lookup<BackupIndex> backups() {
                 return Lookup.unknown(reason);
             }
         };

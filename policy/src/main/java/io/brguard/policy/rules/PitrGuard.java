@@ -1,13 +1,12 @@
 package io.brguard.policy.rules;
 
+import io.brguard.policy.BackupIndex;
 import io.brguard.policy.Context;
 import io.brguard.policy.Findings;
 import io.brguard.policy.Lookup;
 import io.brguard.policy.Specs;
 import io.brguard.policy.field.Tso;
-import io.brguard.policy.model.Backup;
 
-import java.util.List;
 import java.util.Optional;
 
 /**
@@ -34,32 +33,22 @@ public final class PitrGuard implements RuleFamily {
             }
         }
         Optional<Specs.ClusterRef> cluster = Specs.cluster(ctx.newBackup());
-        Lookup<List<Backup>> all = ctx.lookups().backups();
-        if (all instanceof Lookup.Unknown<List<Backup>> u) {
+        Lookup<BackupIndex> all = ctx.lookups().backups();
+        if (all instanceof Lookup.Unknown<BackupIndex> u) {
             out.unchecked("pitr.truncate-past-snapshot", PATH, u.reason());
             return;
         }
-        List<Backup> others = all instanceof Lookup.Found<List<Backup>> f ? f.value() : List.of();
-        Backup newest = null;
-        long newestTs = -1;
-        for (Backup b : others) {
-            if (b.getSpec() == null || Specs.isLog(b.getSpec()) || !"Complete".equals(Specs.phase(b))
-                    || !cluster.equals(Specs.cluster(b))) {
-                continue;
-            }
-            long ts = Tso.valueOrMinusOne(Specs.statusCommitTs(b));
-            if (ts != -1 && (newest == null || Long.compareUnsigned(ts, newestTs) > 0)) {
-                newest = b;
-                newestTs = ts;
-            }
-        }
-        if (newest == null) {
+        Optional<BackupIndex.Peer> found = cluster.isEmpty() || !(all instanceof Lookup.Found<BackupIndex> f)
+                ? Optional.empty() : f.value().newestCompleteSnapshot(cluster.get());
+        if (found.isEmpty()) {
             out.warn("warn.no-snapshot-for-pitr", PATH, "no Complete snapshot of this cluster known to compare with");
             return;
         }
+        BackupIndex.Peer newest = found.get();
+        long newestTs = newest.commitTs();
         if (Long.compareUnsigned(tso, newestTs) > 0) {
             out.deny("pitr.truncate-past-snapshot", PATH,
-                    "passes the newest Complete snapshot " + Specs.nsName(newest) + ", leaving no base for PITR", until,
+                    "passes the newest Complete snapshot " + newest.key() + ", leaving no base for PITR", until,
                     "truncate at most until " + Long.toUnsignedString(newestTs) + " (" + Tso.describe(newestTs)
                             + "), or take a new snapshot first");
         }

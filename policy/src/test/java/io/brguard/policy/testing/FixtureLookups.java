@@ -1,5 +1,6 @@
 package io.brguard.policy.testing;
 
+import io.brguard.policy.BackupIndex;
 import io.brguard.policy.Json;
 import io.brguard.policy.Lookup;
 import io.brguard.policy.Lookups;
@@ -68,8 +69,8 @@ public final class FixtureLookups implements Lookups {
     }
 
     @Override
-    public Lookup<List<Backup>> backups() {
-        return backups == null ? Lookup.unknown("the Backup cache is not available") : Lookup.found(List.copyOf(backups));
+    public Lookup<BackupIndex> backups() {
+        return backups == null ? Lookup.unknown("the Backup cache is not available") : Lookup.found(BackupIndex.of(backups));
     }
 
     @Override
