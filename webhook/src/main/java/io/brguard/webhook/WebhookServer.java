@@ -20,7 +20,6 @@ import java.io.InputStream;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.function.BooleanSupplier;
 
 /**
  * The admission webhook: {@code POST /validate} and {@code POST /mutate} over TLS only (TLS 1.2+), and
@@ -35,9 +34,28 @@ public final class WebhookServer implements AutoCloseable {
     public record Options(String host, int tlsPort, int healthPort, long tlsReloadMillis) {
     }
 
+    /** What the lookups' caches tell the probes. */
+    public interface CacheState {
+        /** Every cache holds a full list. */
+        boolean synced();
+
+        /** Why a cache stopped for good, or null; /healthz then fails so that the kubelet restarts the pod. */
+        default String dead() {
+            return null;
+        }
+
+        /** Why the caches are not ready, for /readyz. */
+        default String notReadyReason() {
+            return "caches not synced";
+        }
+
+        /** Lookups that need no cache (dev mode, files). */
+        CacheState NONE = () -> true;
+    }
+
     private final AdmissionHandler handler;
     private final Lookups lookups;
-    private final BooleanSupplier lookupsReady;
+    private final CacheState caches;
     private final TlsReloader tls;
     private final AuditLog audit;
     private final DenialEvents events;
@@ -47,12 +65,12 @@ public final class WebhookServer implements AutoCloseable {
     private ServerConnector tlsConnector;
     private ServerConnector plainConnector;
 
-    public WebhookServer(Options options, Policy policy, Lookups lookups, BooleanSupplier lookupsReady, TlsReloader tls,
+    public WebhookServer(Options options, Policy policy, Lookups lookups, CacheState caches, TlsReloader tls,
                          AuditLog audit, DenialEvents events, Clock clock) {
         this.options = options;
         this.handler = new AdmissionHandler(policy, clock);
         this.lookups = lookups;
-        this.lookupsReady = lookupsReady;
+        this.caches = caches;
         this.tls = tls;
         this.audit = audit;
         this.events = events;
@@ -90,12 +108,20 @@ public final class WebhookServer implements AutoCloseable {
             });
             cfg.routes.post("/validate", ctx -> admission(ctx, AdmissionHandler.Endpoint.VALIDATE));
             cfg.routes.post("/mutate", ctx -> admission(ctx, AdmissionHandler.Endpoint.MUTATE));
-            cfg.routes.get("/healthz", ctx -> ctx.result("ok"));
+            cfg.routes.get("/healthz", ctx -> {
+                String dead = caches.dead();
+                if (dead == null) {
+                    ctx.result("ok");
+                } else {
+                    ctx.status(503).result("unhealthy: a cache stopped: " + dead);
+                }
+            });
             cfg.routes.get("/readyz", ctx -> {
                 if (ready()) {
                     ctx.result("ready");
                 } else {
-                    ctx.status(503).result("not ready: " + (lookupsReady.getAsBoolean() ? "" : "caches not synced"));
+                    ctx.status(503).result("not ready: " + (tls.serving() == null ? "no serving certificate"
+                            : caches.notReadyReason()));
                 }
             });
             cfg.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
@@ -165,7 +191,7 @@ public final class WebhookServer implements AutoCloseable {
 
     /** Ready once the serving certificate is loaded and the lookup caches have synced. */
     public boolean ready() {
-        return tls.serving() != null && lookupsReady.getAsBoolean();
+        return tls.serving() != null && caches.synced();
     }
 
     public int tlsPort() {

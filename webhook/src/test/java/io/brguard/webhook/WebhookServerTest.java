@@ -62,7 +62,7 @@ class WebhookServerTest {
 
     static Path tlsDir;
     static CertState certs;
-    static InformerLookups lookups;
+    static ClusterLookups lookups;
     static WebhookServer server;
     static DenialEvents events;
     static ByteArrayOutputStream auditOut = new ByteArrayOutputStream();
@@ -91,11 +91,11 @@ class WebhookServerTest {
         certs = new Rotator(new CertFiles(tlsDir), b -> { }, Rotation.Served::unknown, Clock.systemUTC(),
                 CertPolicy.DEFAULT, Duration.ZERO).issue(List.of("localhost"), List.of("127.0.0.1"));
         auditFile = Files.createTempFile("brguard-audit", ".jsonl");
-        lookups = new InformerLookups(client);
+        lookups = new ClusterLookups(client, Clock.systemUTC());
         lookups.awaitSynced(30, TimeUnit.SECONDS);
         events = new DenialEvents(client, Clock.systemUTC());
         server = new WebhookServer(new WebhookServer.Options("127.0.0.1", 0, 0, 100), new Policy(), lookups,
-                lookups::synced, new TlsReloader(tlsDir, Clock.systemUTC()),
+                lookups, new TlsReloader(tlsDir, Clock.systemUTC()),
                 new AuditLog(new PrintStream(auditOut, true), auditFile), events, Clock.systemUTC()).start();
         http = HttpClient.newBuilder().sslContext(trusting(certs.bundle())).connectTimeout(Duration.ofSeconds(5)).build();
     }

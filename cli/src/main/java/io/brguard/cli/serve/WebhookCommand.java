@@ -15,10 +15,12 @@ import io.brguard.policy.PolicyConfig;
 import io.brguard.policy.model.Backup;
 import io.brguard.webhook.AuditLog;
 import io.brguard.webhook.DenialEvents;
-import io.brguard.webhook.InformerLookups;
+import io.brguard.webhook.ClusterLookups;
 import io.brguard.webhook.TlsReloader;
 import io.brguard.webhook.WebhookServer;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -30,7 +32,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import java.util.function.BooleanSupplier;
 
 /** {@code brguard webhook}: the admission webhook, in-cluster or (with --dev) against YAML files. */
 @Command(name = "webhook", sortOptions = false, usageHelpAutoWidth = true,
@@ -72,13 +73,21 @@ public final class WebhookCommand implements Callable<Integer> {
     @Option(names = "--reload-interval", defaultValue = "5s", description = "how often to look for a rotated certificate (default: ${DEFAULT-VALUE})")
     String reloadInterval;
 
+    /**
+     * The API server connection: in-cluster or KUBECONFIG, with every request bounded well inside the webhook
+     * configuration's timeoutSeconds (5 s), so a slow Secret GET becomes an error answer in time, not a timeout.
+     */
+    static Config apiConfig() {
+        return new ConfigBuilder(Config.autoConfigure(null)).withConnectionTimeout(2_000).withRequestTimeout(2_500).build();
+    }
+
     @Override
     public Integer call() throws Exception {
         Clock clock = Clock.systemUTC();
         Lookups lookups;
-        BooleanSupplier synced;
+        WebhookServer.CacheState caches;
         KubernetesClient client = null;
-        InformerLookups informers = null;
+        ClusterLookups informers = null;
         if (dev) {
             if (host == null) {
                 host = "127.0.0.1";
@@ -102,32 +111,28 @@ public final class WebhookCommand implements Callable<Integer> {
                 }
             }
             lookups = new DocumentLookups(src.documents(), true, backups);
-            synced = () -> true;
+            caches = WebhookServer.CacheState.NONE;
         } else {
             if (host == null) {
                 host = "0.0.0.0";
             }
-            client = new KubernetesClientBuilder().build();
-            informers = new InformerLookups(client);
-            InformerLookups started = informers;
-            started.start().exceptionally(e -> {
-                System.err.println("brguard webhook: informers failed to start: " + e.getMessage());
-                return null;
-            });
+            client = new KubernetesClientBuilder().withConfig(apiConfig()).build();
+            informers = new ClusterLookups(client, clock);
+            informers.start();
             lookups = informers;
-            synced = started::synced;
+            caches = informers;
         }
         AuditLog audit = new AuditLog(System.out, auditFile);
         DenialEvents events = dev || noEvents ? null : new DenialEvents(client, clock);
         WebhookServer server = new WebhookServer(new WebhookServer.Options(host, port, healthPort,
                 io.brguard.certs.CertPolicy.parse(reloadInterval).toMillis()),
-                new Policy(new PolicyConfig(pitrGuard)), lookups, synced, new TlsReloader(tlsDir, clock), audit, events, clock)
+                new Policy(new PolicyConfig(pitrGuard)), lookups, caches, new TlsReloader(tlsDir, clock), audit, events, clock)
                 .start();
         System.err.println("brguard webhook: admission on https://" + host + ":" + server.tlsPort()
                 + ", health and metrics on http://" + host + ":" + server.healthPort());
         CountDownLatch stop = new CountDownLatch(1);
         KubernetesClient c = client;
-        InformerLookups inf = informers;
+        ClusterLookups inf = informers;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
             if (inf != null) {
