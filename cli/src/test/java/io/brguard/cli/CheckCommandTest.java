@@ -168,16 +168,36 @@ class CheckCommandTest {
     // ---------------------------------------------------------------- cross-object rules among files
 
     @Test
-    void deniesTwoActiveLogBackupsForOneClusterAmongTheFiles(@TempDir Path tmp) throws IOException {
+    void deniesTheSecondOfTwoNewLogBackupsForOneClusterNamingTheFirst(@TempDir Path tmp) throws IOException {
         String start = Fixtures.read("examples/seed/log/01-start.yaml");
         Files.writeString(tmp.resolve("a.yaml"), start);
         Files.writeString(tmp.resolve("b.yaml"), start.replace("name: demo1-log-backup-azblob", "name: demo1-log-2")
                 .replace("prefix: my-log-backup-folder", "prefix: log-2"));
         Run r = check("-o", "json", "--objects", ex("examples/cluster"), tmp.toString());
         assertEquals(1, r.code(), r.out());
-        for (JsonNode res : r.json().path("results")) {
-            assertEquals("cross.one-log-per-cluster", res.path("violations").get(0).path("rule").asString(), r.out());
-        }
+        JsonNode results = r.json().path("results");
+        // One finding per conflicting pair, on the later file: the webhook would admit the first and refuse the second.
+        assertEquals(0, results.get(0).path("violations").size(), r.out());
+        JsonNode v = results.get(1).path("violations").get(0);
+        assertEquals("cross.one-log-per-cluster", v.path("rule").asString(), r.out());
+        assertTrue(v.path("message").asString().contains("test1/demo1-log-backup-azblob"), r.out());
+    }
+
+    @Test
+    void deniesAnExistingAndANewLogBackupForOneClusterOnTheNewOne(@TempDir Path tmp) throws IOException {
+        String start = Fixtures.read("examples/seed/log/01-start.yaml");
+        Path gitops = Files.createDirectories(tmp.resolve("gitops"));
+        Path applied = Files.createDirectories(tmp.resolve("applied"));
+        // the new one comes first in file order; the existing one still counts against it
+        Files.writeString(gitops.resolve("a-new.yaml"), start.replace("name: demo1-log-backup-azblob", "name: demo1-log-2")
+                .replace("prefix: my-log-backup-folder", "prefix: log-2"));
+        Files.writeString(gitops.resolve("b-existing.yaml"), start);
+        Files.writeString(applied.resolve("b-existing.yaml"), start);
+        Run r = check("-o", "json", "--old", applied.toString(), "--objects", ex("examples/cluster"), gitops.toString());
+        assertEquals(1, r.code(), r.out());
+        JsonNode results = r.json().path("results");
+        assertEquals("cross.one-log-per-cluster", results.get(0).path("violations").get(0).path("rule").asString(), r.out());
+        assertEquals(0, results.get(1).path("violations").size(), r.out());
     }
 
     @Test

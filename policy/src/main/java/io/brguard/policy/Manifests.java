@@ -17,32 +17,120 @@ public final class Manifests {
     private static final Pattern SEPARATOR = Pattern.compile("^---(\\s.*)?$");
     private static final Pattern END = Pattern.compile("^\\.\\.\\.\\s*$");
 
-    /** One object read from a source; {@code index} counts documents from 0, {@code line} is 1-based. */
-    public record Document(String source, int index, int line, JsonNode tree) {
+    /**
+     * One object read from a source; {@code index} counts documents from 0, {@code line} is 1-based. It keeps the
+     * object as compact JSON and the text it was read from, not a tree: a check of 100,000 files holds every
+     * document at once, and a parsed tree is ten times the size. {@link #tree()} builds a fresh tree at each call;
+     * {@link #lineOf(String)} finds the line of a field in the text.
+     */
+    public static final class Document {
+        private final String source;
+        private final int index;
+        private final int line;
+        private final byte[] json;
+        private final String text;
+        private final List<String> base;
+        private final String kind;
+        private final String apiVersion;
+        private final String namespace;
+        private final String name;
+        private final boolean namespaced;
+
+        /** A document built from a tree alone (no text to locate fields in: every field is on its first line). */
+        public Document(String source, int index, int line, JsonNode tree) {
+            this(source, index, line, tree, null, List.of());
+        }
+
+        private Document(String source, int index, int line, JsonNode tree, String text, List<String> base) {
+            this.source = source;
+            this.index = index;
+            this.line = line;
+            this.json = Json.JSON.writeValueAsBytes(tree);
+            this.text = text;
+            this.base = base;
+            this.kind = tree.path("kind").asString("");
+            this.apiVersion = tree.path("apiVersion").asString("");
+            String ns = tree.path("metadata").path("namespace").asString("");
+            this.namespace = ns.isEmpty() ? "default" : ns;
+            this.namespaced = tree.path("metadata").has("namespace");
+            this.name = tree.path("metadata").path("name").asString("");
+        }
+
+        /** The same document with another source name (a git ref's files are read from a temporary folder). */
+        public Document renamed(String newSource) {
+            return new Document(newSource, index, line, tree(), text, base);
+        }
+
+        /** The same document with this tree (a namespace filled in), keeping the text its lines come from. */
+        public Document withTree(JsonNode tree) {
+            return new Document(source, index, line, tree, text, base);
+        }
+
+        public String source() {
+            return source;
+        }
+
+        public int index() {
+            return index;
+        }
+
+        public int line() {
+            return line;
+        }
+
+        /** The object, as a new mutable tree at each call. */
+        public JsonNode tree() {
+            return Json.JSON.readTree(json);
+        }
+
         /** {@code file#index} as used in every message about this document. */
         public String where() {
             return source + "#" + index + " (line " + line + ")";
         }
 
         public String kind() {
-            return tree.path("kind").asString("");
+            return kind;
         }
 
         public String apiVersion() {
-            return tree.path("apiVersion").asString("");
+            return apiVersion;
         }
 
         public String namespace() {
-            String ns = tree.path("metadata").path("namespace").asString("");
-            return ns.isEmpty() ? "default" : ns;
+            return namespace;
         }
 
         public String name() {
-            return tree.path("metadata").path("name").asString("");
+            return name;
+        }
+
+        /** Whether metadata.namespace is written (namespace() falls back to default otherwise). */
+        public boolean declaresNamespace() {
+            return namespaced;
         }
 
         public boolean isBackup() {
             return "Backup".equals(kind()) && io.brguard.policy.model.Backup.API_VERSION.equals(apiVersion());
+        }
+
+        /**
+         * The line of a field, by its path as messages name it ({@code spec.azblob.prefix}, {@code
+         * spec.tableFilter[2]}, {@code metadata.name}): where the field's name is written, or where its closest
+         * written parent is when the field itself is missing. The document's first line without text to look in.
+         */
+        public int lineOf(String path) {
+            if (text == null) {
+                return line;
+            }
+            List<String> want = new ArrayList<>(base);
+            want.addAll(FieldLines.segments(path));
+            int found = FieldLines.find(text, want, base.size());
+            return found < 1 ? line : line + found - 1;
+        }
+
+        @Override
+        public String toString() {
+            return where();
         }
     }
 
@@ -74,7 +162,7 @@ public final class Manifests {
         int index = 0;
         for (int i = 0; i <= lines.length; i++) {
             boolean last = i == lines.length;
-            boolean boundary = !last && (SEPARATOR.matcher(lines[i]).matches() || END.matcher(lines[i]).matches());
+            boolean boundary = !last && (separator(lines[i]) || end(lines[i]));
             if (last || boundary) {
                 if (!current.toString().isBlank()) {
                     read(source, index, startLine, current.toString(), docs, problems);
@@ -82,7 +170,7 @@ public final class Manifests {
                 }
                 current.setLength(0);
                 startLine = i + 2;
-                if (!last && SEPARATOR.matcher(lines[i]).matches() && lines[i].length() > 3
+                if (!last && separator(lines[i]) && lines[i].length() > 3
                         && !lines[i].substring(3).isBlank() && !lines[i].substring(3).trim().startsWith("#")) {
                     // "--- foo: bar": content on the separator line belongs to the next document.
                     current.append(lines[i].substring(3)).append('\n');
@@ -93,6 +181,15 @@ public final class Manifests {
             current.append(lines[i]).append('\n');
         }
         return new Parsed(docs, problems);
+    }
+
+    /** A document separator line; most lines are not, and are told apart by their first character. */
+    private static boolean separator(String line) {
+        return line.startsWith("---") && SEPARATOR.matcher(line).matches();
+    }
+
+    private static boolean end(String line) {
+        return line.startsWith("...") && END.matcher(line).matches();
     }
 
     private static void read(String source, int index, int startLine, String text, List<Document> docs,
@@ -115,14 +212,23 @@ public final class Manifests {
             return;
         }
         if (tree.path("kind").asString("").endsWith("List") && tree.path("items").isArray()) {
+            // Each item keeps its own slice of the text (one pass finds them all), so that a field of one item
+            // of a 100,000-item `kubectl get -o yaml` is found by reading that item only.
+            List<FieldLines.Item> slices = FieldLines.items(text);
+            boolean sliced = slices.size() == tree.path("items").size();
+            int i = 0;
             for (JsonNode item : tree.path("items")) {
                 if (item.isObject()) {
-                    docs.add(new Document(source, index, startLine, item));
+                    docs.add(sliced
+                            ? new Document(source, index, startLine + slices.get(i).line() - 1, item,
+                            slices.get(i).text(), slices.get(i).flow() ? List.of() : List.of("0"))
+                            : new Document(source, index, startLine, item, text, List.of("items", String.valueOf(i))));
                 }
+                i++;
             }
             return;
         }
-        docs.add(new Document(source, index, startLine, tree));
+        docs.add(new Document(source, index, startLine, tree, text, List.of()));
     }
 
     /** snakeyaml's message spans lines (context, source excerpts, carets): keep its sentences on one line. */

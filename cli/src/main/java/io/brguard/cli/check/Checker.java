@@ -1,5 +1,6 @@
 package io.brguard.cli.check;
 
+import io.brguard.policy.BackupIndex;
 import io.brguard.policy.DocumentLookups;
 import io.brguard.policy.Json;
 import io.brguard.policy.Manifests;
@@ -17,12 +18,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The offline check: pairs every Backup in the checked files with its old version (live object, or the same
  * namespace/name at a git ref or in another folder) and asks the same {@link Policy} the webhook asks. Without a
  * real status, the old phase is assumed from the old spec (log-stop means Stopped, and so on) and the result says
- * so. Cross-object rules see every checked Backup (with its effective status) plus live Backups not in Git.
+ * so. Cross-object rules see the Backups that exist already (checked ones with an old version, live ones, known
+ * objects) and, for a new Backup, the new ones before it in file order.
  */
 public final class Checker {
 
@@ -73,24 +76,27 @@ public final class Checker {
         Map<String, Manifests.Document> old = backups(history.old(), problems, notes, false);
         Map<String, Manifests.Document> live = backups(history.live(), problems, notes, false);
 
-        Map<String, JsonNode> oldObjects = new LinkedHashMap<>();
+        // Old objects as compact JSON, made trees again when decided: a tree is ten times the size, and a check of
+        // 100,000 Backups against a git ref holds every old one.
+        Map<String, byte[]> oldObjects = new LinkedHashMap<>();
         Map<String, Old> oldInfo = new LinkedHashMap<>();
         for (String key : now.keySet()) {
             Manifests.Document l = live.get(key);
             Manifests.Document o = old.get(key);
             if (l != null) {
-                oldObjects.put(key, l.tree());
-                oldInfo.put(key, new Old(l.where(), phase(l.tree()), null));
+                JsonNode tree = l.tree();
+                oldObjects.put(key, Json.JSON.writeValueAsBytes(tree));
+                oldInfo.put(key, new Old(l.where(), phase(tree), null));
             } else if (o != null) {
-                String phase = phase(o.tree());
-                String assumedFrom = null;
                 JsonNode tree = o.tree();
+                String phase = phase(tree);
+                String assumedFrom = null;
                 if (phase.isEmpty()) {
                     Optional<String[]> assumed = assume(tree);
                     if (assumed.isPresent()) {
                         phase = assumed.get()[0];
                         assumedFrom = assumed.get()[1];
-                        ObjectNode copy = (ObjectNode) tree.deepCopy();
+                        ObjectNode copy = (ObjectNode) tree;
                         ObjectNode status = copy.putObject("status").put("phase", phase);
                         if ("log".equals(tree.path("spec").path("backupMode").asString(""))) {
                             // An applied log backup had its log-start carried out: TiDB Operator sets
@@ -100,23 +106,28 @@ public final class Checker {
                         tree = copy;
                     }
                 }
-                oldObjects.put(key, tree);
+                oldObjects.put(key, Json.JSON.writeValueAsBytes(tree));
                 oldInfo.put(key, new Old(o.where(), phase, assumedFrom));
             }
         }
 
-        List<Backup> known = new ArrayList<>();
+        // The index the cross-object rules ask: every Backup that exists already (a checked one with an old
+        // version, carrying its effective status, and live or --objects Backups not in the checked files).
+        BackupIndex index = new BackupIndex();
         for (var e : now.entrySet()) {
-            ObjectNode withStatus = (ObjectNode) e.getValue().tree().deepCopy();
-            JsonNode o = oldObjects.get(e.getKey());
-            if (o != null && o.has("status")) {
-                withStatus.set("status", o.get("status"));
+            byte[] oldJson = oldObjects.get(e.getKey());
+            if (oldJson != null) {
+                JsonNode o = Json.JSON.readTree(oldJson);
+                ObjectNode withStatus = (ObjectNode) e.getValue().tree();
+                if (o.has("status")) {
+                    withStatus.set("status", o.get("status"));
+                }
+                bind(withStatus).ifPresent(index::put);
             }
-            bind(withStatus).ifPresent(known::add);
         }
         for (var e : live.entrySet()) {
             if (!now.containsKey(e.getKey())) {
-                bind(e.getValue().tree()).ifPresent(known::add);
+                bind(e.getValue().tree()).ifPresent(index::put);
             }
         }
         List<Manifests.Document> objectDocs = new ArrayList<>(objects.documents());
@@ -124,23 +135,37 @@ public final class Checker {
         for (Manifests.Document d : objects.documents()) {
             String key = d.namespace() + "/" + d.name();
             if (d.isBackup() && !now.containsKey(key) && !live.containsKey(key)) {
-                bind(d.tree()).ifPresent(known::add);
+                bind(d.tree()).ifPresent(index::put);
             }
         }
-        DocumentLookups lookups = new DocumentLookups(objectDocs, objectsComplete, known);
+        DocumentLookups lookups = new DocumentLookups(objectDocs, objectsComplete, index);
 
-        // Decisions are pure and independent: decide in parallel, report in file order.
-        List<Result> results = new ArrayList<>(now.entrySet().parallelStream().map(e -> {
-            JsonNode oldTree = oldObjects.get(e.getKey());
+        // New Backups join the index at their place in file order: a new Backup is compared with what exists and
+        // with the new ones before it, so two new Backups that conflict are reported once, on the later one, and n
+        // Backups of one cluster give n findings, not n squared. Then every decision is pure and independent.
+        int order = 0;
+        for (var e : now.entrySet()) {
+            if (!oldObjects.containsKey(e.getKey())) {
+                final int place = order++;
+                bind(e.getValue().tree()).ifPresent(b -> index.put(b, place));
+            }
+        }
+        Map<String, Result> decided = new ConcurrentHashMap<>();
+        now.entrySet().parallelStream().forEach(e -> {
+            byte[] oldJson = oldObjects.get(e.getKey());
+            JsonNode oldTree = oldJson == null ? null : Json.JSON.readTree(oldJson);
             Operation op = oldTree == null ? Operation.CREATE : Operation.UPDATE;
             Verdict v = policy.decide(op, oldTree, e.getValue().tree(), lookups);
-            return new Result(e.getValue(), op, oldInfo.get(e.getKey()), v);
-        }).toList());
+            decided.put(e.getKey(), new Result(e.getValue(), op, oldInfo.get(e.getKey()), v));
+        });
+        List<Result> results = new ArrayList<>(now.size());
+        now.keySet().forEach(k -> results.add(decided.get(k)));
         for (var e : old.entrySet()) {
             if (!now.containsKey(e.getKey())) {
                 Manifests.Document d = e.getValue();
-                results.add(new Result(d, Operation.DELETE, new Old(d.where(), phase(d.tree()), null),
-                        policy.decide(Operation.DELETE, d.tree(), null, lookups)));
+                JsonNode tree = d.tree();
+                results.add(new Result(d, Operation.DELETE, new Old(d.where(), phase(tree), null),
+                        policy.decide(Operation.DELETE, tree, null, lookups)));
             }
         }
         return new Report(results, problems, notes);
@@ -163,10 +188,10 @@ public final class Checker {
                 continue;
             }
             Manifests.Document doc = d;
-            if (!d.tree().path("metadata").has("namespace") && d.tree().path("metadata").isObject()) {
-                ObjectNode copy = (ObjectNode) d.tree().deepCopy();
+            if (!d.declaresNamespace() && d.tree().path("metadata").isObject()) {
+                ObjectNode copy = (ObjectNode) d.tree();
                 ((ObjectNode) copy.get("metadata")).put("namespace", defaultNamespace);
-                doc = new Manifests.Document(d.source(), d.index(), d.line(), copy);
+                doc = d.withTree(copy);
             }
             String key = doc.namespace() + "/" + doc.name();
             Manifests.Document first = out.putIfAbsent(key, doc);

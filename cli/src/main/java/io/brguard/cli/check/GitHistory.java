@@ -86,8 +86,8 @@ public final class GitHistory {
     }
 
     private static Source rename(Source s, String prefix, String replacement) {
-        List<Manifests.Document> docs = s.documents().stream().map(d -> new Manifests.Document(
-                rename(d.source(), prefix, replacement), d.index(), d.line(), d.tree())).toList();
+        List<Manifests.Document> docs = s.documents().stream()
+                .map(d -> d.renamed(rename(d.source(), prefix, replacement))).toList();
         List<Manifests.Problem> problems = s.problems().stream().map(p -> new Manifests.Problem(
                 rename(p.source(), prefix, replacement), p.index(), p.line(), p.message())).toList();
         return new Source(docs, problems);

@@ -121,13 +121,14 @@ public final class Inputs {
     private static Source withNamespace(Source s, String namespace) {
         List<Manifests.Document> docs = new ArrayList<>();
         for (Manifests.Document d : s.documents()) {
-            if (CLUSTER_SCOPED.contains(d.kind()) || !d.tree().path("metadata").isObject()) {
+            JsonNode tree = CLUSTER_SCOPED.contains(d.kind()) ? null : d.tree();
+            if (tree == null || !tree.path("metadata").isObject()) {
                 docs.add(d);
                 continue;
             }
-            tools.jackson.databind.node.ObjectNode copy = (tools.jackson.databind.node.ObjectNode) d.tree().deepCopy();
+            tools.jackson.databind.node.ObjectNode copy = (tools.jackson.databind.node.ObjectNode) tree;
             ((tools.jackson.databind.node.ObjectNode) copy.get("metadata")).put("namespace", namespace);
-            docs.add(new Manifests.Document(d.source(), d.index(), d.line(), copy));
+            docs.add(d.withTree(copy));
         }
         return new Source(docs, s.problems());
     }
