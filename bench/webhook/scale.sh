@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# bench/webhook/scale.sh: brguard webhook against a large cluster, with the Deployment's JVM flags.
+# A stand-in API server (bench/apiserver/StandinApiServer.java) streams BACKUPS Argo CD-managed Backups and SECRETS
+# Secrets of SECRET_BYTES each; the webhook runs against it as in a cluster (informer, Secret GETs). Measures: time
+# from start to /readyz 200 (or "never ready" after READY_TIMEOUT s), peak RSS, the live heap after a full GC (so
+# the heap each cached Backup costs: run once with BACKUPS=0 to have the base), /healthz afterwards, and CREATE and
+# UPDATE p50/p99 at RATE req/s (LoadGen, open loop).
+# Usage: BACKUPS=10000 SECRETS=10000 SECRET_BYTES=51200 bench/webhook/scale.sh
+#        JAR=/path/to/other/brguard.jar ... to measure another build the same way.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+backups=${BACKUPS:-10000}; secrets=${SECRETS:-10000}; bytes=${SECRET_BYTES:-51200}
+rate=${RATE:-200}; secs=${SECONDS_PER_PHASE:-10}; timeout=${READY_TIMEOUT:-120}
+jar=${JAR:-cli/target/brguard.jar}
+source bench/lib.sh
+read -r -a flags <<<"$(deployment_jvm_flags manifests/base/webhook-deployment.yaml)"
+deployment_malloc_arenas manifests/base/webhook-deployment.yaml
+api=18001; tls=18443; health=18080
+
+[ -n "${JAR:-}" ] || ./brguard --version >/dev/null
+javac -d "$work/lg" bench/webhook/LoadGen.java
+java bench/apiserver/StandinApiServer.java $api "$backups" "$secrets" "$bytes" >"$work/api.out" 2>"$work/api.err" & apid=$!; pids+=($apid)
+until grep -q listening "$work/api.out" 2>/dev/null; do sleep 0.1; done
+cat >"$work/kubeconfig" <<YAML
+apiVersion: v1
+kind: Config
+clusters: [{name: standin, cluster: {server: "http://127.0.0.1:$api"}}]
+users: [{name: bench, user: {}}]
+contexts: [{name: standin, context: {cluster: standin, user: bench, namespace: default}}]
+current-context: standin
+YAML
+java -jar "$jar" certs issue --dir "$work/tls" --dns localhost >/dev/null
+
+echo "machine: $(nproc) cores, $(java -version 2>&1 | head -1); $backups Backups, $secrets Secrets of $bytes bytes; jar $jar"
+echo "JVM flags: ${flags[*]}"
+start=$(date +%s%N)
+KUBECONFIG="$work/kubeconfig" java "${flags[@]}" -jar "$jar" webhook --tls-dir "$work/tls" --host 127.0.0.1 \
+  --port $tls --health-port $health >"$work/audit.jsonl" 2>"$work/webhook.err" & wpid=$!; pids+=($wpid)
+peak=0; ready=""
+while :; do
+  v=$(awk '/VmRSS/ {print $2}' "/proc/$wpid/status" 2>/dev/null || echo 0); [ "${v:-0}" -gt "$peak" ] && peak=$v
+  if ! kill -0 $wpid 2>/dev/null; then echo "the webhook exited: $(tail -3 "$work/webhook.err")"; break; fi
+  if curl -sf http://127.0.0.1:$health/readyz >/dev/null 2>&1; then ready=$(( ($(date +%s%N) - start) / 1000000 )); break; fi
+  if (( ($(date +%s%N) - start) / 1000000000 > timeout )); then break; fi
+  sleep 0.1
+done
+if [ -n "$ready" ]; then echo "ready after $ready ms"; else echo "never ready within $timeout s: $(curl -s http://127.0.0.1:$health/readyz)"; fi
+echo "healthz: $(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:$health/healthz); peak RSS until ready: $((peak / 1024)) MiB"
+if kill -0 $wpid 2>/dev/null; then
+  jcmd $wpid GC.run >/dev/null 2>&1 || true; sleep 1
+  used=$(jcmd $wpid GC.heap_info 2>/dev/null | awk '/used/ {for (i = 1; i <= NF; i++) if ($i == "used") {gsub("K", "", $(i+1)); s += $(i+1)}} END {print s}')
+  echo "live heap after a full GC: $((used / 1024)) MiB (${used} KiB)"
+fi
+if [ -n "$ready" ]; then
+  load() { java -Dwarmup="${WARM_UP:-20}" -cp "$work/lg" LoadGen "$@"; }
+  echo "CREATE $(load rate https://localhost:$tls/validate "$work/tls/ca.crt" bench/webhook/request-scale-create.json "$secs" "$rate")"
+  echo "UPDATE $(load rate https://localhost:$tls/validate "$work/tls/ca.crt" bench/webhook/request-scale-update.json "$secs" "$rate")"
+  echo "decisions: $(grep -c '"decision"' "$work/audit.jsonl") ($(grep -c '"decision":"error"' "$work/audit.jsonl") errors)"
+  v=$(awk '/VmHWM/ {print $2}' "/proc/$wpid/status"); echo "peak RSS over the run: $((v / 1024)) MiB"
+fi
+[ -z "${DEBUG:-}" ] || { echo "--- webhook stderr"; cat "$work/webhook.err" | head -40; }
+kill $wpid; kill $apid; wait $apid 2>/dev/null || true
+echo "stand-in API server: $(cat "$work/api.err")"
