@@ -6,14 +6,14 @@
 # the heap each cached Backup costs: run once with BACKUPS=0 to have the base), /healthz afterwards, and CREATE and
 # UPDATE p50/p99 at RATE req/s (LoadGen, open loop).
 # Usage: BACKUPS=10000 SECRETS=10000 SECRET_BYTES=51200 bench/webhook/scale.sh
-#        JAR=/path/to/other/brguard.jar ... to measure another build the same way.
+#        JAR=/path/to/other/brguard.jar FLAGS_FROM=its/webhook-deployment.yaml ... to measure another build the same way.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 backups=${BACKUPS:-10000}; secrets=${SECRETS:-10000}; bytes=${SECRET_BYTES:-51200}
 rate=${RATE:-200}; secs=${SECONDS_PER_PHASE:-10}; timeout=${READY_TIMEOUT:-120}
-jar=${JAR:-cli/target/brguard.jar}
+jar=$(realpath "${JAR:-cli/target/brguard.jar}")
 source bench/lib.sh
-read -r -a flags <<<"$(deployment_jvm_flags manifests/base/webhook-deployment.yaml)"
+read -r -a flags <<<"$(deployment_jvm_flags "${FLAGS_FROM:-manifests/base/webhook-deployment.yaml}")"
 deployment_malloc_arenas manifests/base/webhook-deployment.yaml
 api=18001; tls=18443; health=18080
 
@@ -31,6 +31,10 @@ current-context: standin
 YAML
 java -jar "$jar" certs issue --dir "$work/tls" --dns localhost >/dev/null
 
+# The AppCDS archive the image builds (Dockerfile): a short dev-mode run records the classes the webhook loads.
+(cd "$work" && timeout 25 java -XX:ArchiveClassesAtExit="$work/brguard.jsa" -jar "$jar" webhook --dev \
+  --objects "$OLDPWD/examples/cluster" --port 18543 --health-port 18180 >/dev/null 2>&1 || true)
+[ -s "$work/brguard.jsa" ] && flags+=(-XX:SharedArchiveFile="$work/brguard.jsa")
 echo "machine: $(nproc) cores, $(java -version 2>&1 | head -1); $backups Backups, $secrets Secrets of $bytes bytes; jar $jar"
 echo "JVM flags: ${flags[*]}"
 start=$(date +%s%N)
@@ -44,7 +48,9 @@ while :; do
   if (( ($(date +%s%N) - start) / 1000000000 > timeout )); then break; fi
   sleep 0.1
 done
-if [ -n "$ready" ]; then echo "ready after $ready ms"; else echo "never ready within $timeout s: $(curl -s http://127.0.0.1:$health/readyz)"; fi
+since() { grep -m1 "$1" "$work/webhook.err" | cut -c1-23 | xargs -I{} date -d {} +%s%N 2>/dev/null \
+  | awk -v s="$start" '{printf "%d ms", ($1 - s) / 1000000}'; }
+if [ -n "$ready" ]; then echo "ready after $ready ms (serving after $(since 'serving TLS'), cache synced after $(since 'has synced'))"; else echo "never ready within $timeout s: $(curl -s http://127.0.0.1:$health/readyz)"; fi
 echo "healthz: $(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:$health/healthz); peak RSS until ready: $((peak / 1024)) MiB"
 if kill -0 $wpid 2>/dev/null; then
   jcmd $wpid GC.run >/dev/null 2>&1 || true; sleep 1

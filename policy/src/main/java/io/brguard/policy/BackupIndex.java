@@ -35,9 +35,13 @@ public final class BackupIndex {
 
         public static Peer of(Backup b, int order) {
             String phase = Specs.phase(b);
-            return new Peer(Specs.nsName(b), Specs.namespace(b), Specs.name(b), Specs.isLog(b.getSpec()),
-                    phase.intern(), Specs.cluster(b).orElse(null), Specs.location(b).orElse(null),
-                    Tso.valueOrMinusOne(Specs.statusCommitTs(b)), order);
+            // Names many Backups share (namespace, cluster, container, phase) are kept once, not once per Backup.
+            Specs.ClusterRef cluster = Specs.cluster(b)
+                    .map(c -> new Specs.ClusterRef(c.namespace().intern(), c.name().intern())).orElse(null);
+            Specs.AzureLocation location = Specs.location(b).map(l -> new Specs.AzureLocation(
+                    l.account() == null ? null : l.account().intern(), l.container().intern(), l.prefix())).orElse(null);
+            return new Peer(Specs.nsName(b), Specs.namespace(b).intern(), Specs.name(b), Specs.isLog(b.getSpec()),
+                    phase.intern(), cluster, location, Tso.valueOrMinusOne(Specs.statusCommitTs(b)), order);
         }
 
         /** Whether a query made before {@code order} sees this Backup. */
@@ -126,7 +130,8 @@ public final class BackupIndex {
 
     private final Map<String, Peer> byKey = new ConcurrentHashMap<>();
     private final Map<Specs.ClusterRef, Bucket> activeLogs = new ConcurrentHashMap<>();
-    private final ConcurrentSkipListMap<String, Set<String>> byLocation = new ConcurrentSkipListMap<>();
+    /** Keys by location; most locations hold one Backup, so a bucket is a small array replaced on each write. */
+    private final ConcurrentSkipListMap<String, String[]> byLocation = new ConcurrentSkipListMap<>();
     private final Map<Specs.ClusterRef, ConcurrentSkipListSet<Peer>> snapshots = new ConcurrentHashMap<>();
 
     /** Newest commitTs first; the key breaks ties. */
@@ -141,14 +146,17 @@ public final class BackupIndex {
     }
 
     /** Adds the Backup, or replaces the one with its namespace and name; every query sees it. */
-    public void put(Backup b) {
-        put(b, EXISTING);
+    public Peer put(Backup b) {
+        return put(b, EXISTING);
     }
 
-    /** Adds the Backup at a place among new Backups: only queries made after that place see it. */
-    public synchronized void put(Backup b, int order) {
+    /**
+     * Adds the Backup at a place among new Backups: only queries made after that place see it. Returns its entry,
+     * or null for a Backup without a name or spec, which no rule compares with.
+     */
+    public synchronized Peer put(Backup b, int order) {
         if (b.getSpec() == null || Specs.name(b) == null) {
-            return;
+            return null;
         }
         Peer p = Peer.of(b, order);
         Peer old = byKey.put(p.key(), p);
@@ -156,6 +164,7 @@ public final class BackupIndex {
             unlink(old);
         }
         link(p);
+        return p;
     }
 
     /** Removes the Backup with this namespace and name, if any. */
@@ -230,8 +239,8 @@ public final class BackupIndex {
         }
         // everything below it: the keys that start with its own
         String own = path.toString();
-        for (Set<String> bucket : byLocation.subMap(own, false, own + Character.MAX_VALUE, false).values()) {
-            keys.addAll(bucket);
+        for (String[] bucket : byLocation.subMap(own, false, own + Character.MAX_VALUE, false).values()) {
+            keys.addAll(List.of(bucket));
         }
         return collect(keys, exceptKey, location.account(), order, limit);
     }
@@ -247,9 +256,9 @@ public final class BackupIndex {
     }
 
     private void addBucket(String key, List<String> out) {
-        Set<String> bucket = byLocation.get(key);
+        String[] bucket = byLocation.get(key);
         if (bucket != null) {
-            out.addAll(bucket);
+            out.addAll(List.of(bucket));
         }
     }
 
@@ -296,7 +305,7 @@ public final class BackupIndex {
             }
         }
         if (p.location() != null) {
-            byLocation.computeIfAbsent(locationKey(p.location()), c -> ConcurrentHashMap.newKeySet()).add(p.key());
+            byLocation.merge(locationKey(p.location()), new String[] {p.key()}, BackupIndex::union);
         }
         if (p.completeSnapshot() && p.cluster() != null) {
             snapshots.computeIfAbsent(p.cluster(), c -> new ConcurrentSkipListSet<>(NEWEST_FIRST)).add(p);
@@ -323,18 +332,25 @@ public final class BackupIndex {
             }
         }
         if (p.location() != null) {
-            removeFrom(byLocation, locationKey(p.location()), p.key());
+            byLocation.computeIfPresent(locationKey(p.location()), (k, keys) -> without(keys, p.key()));
         }
     }
 
-    private static <K> void removeFrom(Map<K, Set<String>> map, K k, String key) {
-        Set<String> set = map.get(k);
-        if (set != null) {
-            set.remove(key);
-            if (set.isEmpty()) {
-                map.remove(k, set);
+    private static String[] union(String[] a, String[] b) {
+        for (String k : a) {
+            if (k.equals(b[0])) {
+                return a;
             }
         }
+        String[] n = java.util.Arrays.copyOf(a, a.length + 1);
+        n[a.length] = b[0];
+        return n;
+    }
+
+    /** The keys without {@code key}; null (the bucket goes) when none is left. */
+    private static String[] without(String[] keys, String key) {
+        String[] n = java.util.Arrays.stream(keys).filter(k -> !k.equals(key)).toArray(String[]::new);
+        return n.length == 0 ? null : n;
     }
 
     /** {@code container/seg1/seg2/}: a location's key; the keys of the locations inside it start with it. */

@@ -27,15 +27,23 @@ import java.util.stream.Stream;
  */
 final class CompactBackupStore implements ItemStore<Backup> {
 
-    /** One cached Backup. */
-    record Entry(String namespace, String name, String resourceVersion, byte[] spec, String phase, String commitTs,
+    /** One cached Backup; its names are its index entry's. */
+    record Entry(BackupIndex.Peer peer, String resourceVersion, byte[] spec, String phase, String commitTs,
                  String logSuccessTruncateUntil, Map<String, String> subPhases) {
+
+        String namespace() {
+            return peer.namespace();
+        }
+
+        String name() {
+            return peer.name();
+        }
 
         /** The Backup as the rules see an old object: its spec and the status fields they read. */
         Backup backup() {
             ObjectNode tree = Json.JSON.createObjectNode();
             tree.put("apiVersion", Backup.API_VERSION).put("kind", Backup.KIND);
-            tree.putObject("metadata").put("name", name).put("namespace", namespace)
+            tree.putObject("metadata").put("name", name()).put("namespace", namespace())
                     .put("resourceVersion", resourceVersion);
             tree.set("spec", Json.JSON.readTree(spec));
             ObjectNode status = tree.putObject("status");
@@ -75,9 +83,8 @@ final class CompactBackupStore implements ItemStore<Backup> {
 
     @Override
     public synchronized Backup put(String key, Backup b) {
-        Entry e = compact(b);
-        Entry old = entries.put(key, e);
-        index.put(b);
+        BackupIndex.Peer peer = index.put(b);
+        Entry old = peer == null ? entries.remove(key) : entries.put(peer.key(), compact(peer, b));
         return old == null ? null : stub(old);
     }
 
@@ -112,7 +119,7 @@ final class CompactBackupStore implements ItemStore<Backup> {
         return e == null ? null : stub(e);
     }
 
-    static Entry compact(Backup b) {
+    static Entry compact(BackupIndex.Peer peer, Backup b) {
         ObjectMeta m = b.getMetadata();
         BackupStatus s = b.getStatus();
         Map<String, String> subs = Map.of();
@@ -125,7 +132,7 @@ final class CompactBackupStore implements ItemStore<Backup> {
             }
             subs = Map.copyOf(phases);
         }
-        return new Entry(intern(m.getNamespace()), m.getName(), m.getResourceVersion(), Json.JSON.writeValueAsBytes(b.getSpec() == null ? Json.JSON.createObjectNode() : b.getSpec()),
+        return new Entry(peer, m.getResourceVersion(), Json.JSON.writeValueAsBytes(b.getSpec()),
                 s == null ? null : intern(s.getPhase()), s == null ? null : s.getCommitTs(),
                 s == null ? null : s.getLogSuccessTruncateUntil(), subs);
     }

@@ -116,7 +116,8 @@ public final class WebhookCommand implements Callable<Integer> {
             if (host == null) {
                 host = "0.0.0.0";
             }
-            client = new KubernetesClientBuilder().withConfig(apiConfig()).build();
+            client = new KubernetesClientBuilder().withConfig(apiConfig())
+                    .withKubernetesSerialization(ClusterLookups.serialization()).build();
             informers = new ClusterLookups(client, clock);
             informers.start();
             lookups = informers;
