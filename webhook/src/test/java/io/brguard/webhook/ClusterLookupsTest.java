@@ -127,6 +127,24 @@ class ClusterLookupsTest {
     }
 
     @Test
+    void theLeanClientReadsNoManagedFieldsAnnotationsOrConditionsButWritesThem() {
+        client.resources(Backup.class).inNamespace("lean").resource(argoManagedLogBackup("lean", "log-1", "p")).create();
+        try (KubernetesClient lean = new KubernetesClientBuilder().withConfig(client.getConfiguration())
+                .withKubernetesSerialization(ClusterLookups.serialization()).build()) {
+            Backup read = lean.resources(Backup.class).inNamespace("lean").withName("log-1").get();
+            assertTrue(read.getMetadata().getManagedFields() == null || read.getMetadata().getManagedFields().isEmpty());
+            assertTrue(read.getMetadata().getAnnotations() == null || read.getMetadata().getAnnotations().isEmpty());
+            assertEquals("p", read.getSpec().getAzblob().getPrefix(), "the spec is read whole");
+            // what the webhook writes (Events) keeps its annotations
+            lean.v1().events().inNamespace("lean").resource(new io.fabric8.kubernetes.api.model.EventBuilder()
+                    .withNewMetadata().withName("e1").withAnnotations(Map.of("brguard.io/rule", "x")).endMetadata()
+                    .withReason("Denied").build()).create();
+        }
+        assertEquals(Map.of("brguard.io/rule", "x"),
+                client.v1().events().inNamespace("lean").withName("e1").get().getMetadata().getAnnotations());
+    }
+
+    @Test
     void followsCreatesUpdatesAndDeletesInTheIndex() throws Exception {
         try (ClusterLookups lookups = new ClusterLookups(client, Clock.systemUTC())) {
             lookups.awaitSynced(30, TimeUnit.SECONDS);
