@@ -7,6 +7,7 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
 import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.SslConnectionFactory;
@@ -30,8 +31,14 @@ import java.util.List;
 public final class WebhookServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WebhookServer.class);
 
-    /** Where and how to listen. Port 0 picks a free port (tests). */
-    public record Options(String host, int tlsPort, int healthPort, long tlsReloadMillis) {
+    /**
+     * Where and how to listen. Port 0 picks a free port (tests). {@code maxConnections} caps the admission port's
+     * open connections.
+     */
+    public record Options(String host, int tlsPort, int healthPort, long tlsReloadMillis, int maxConnections) {
+        public Options(String host, int tlsPort, int healthPort, long tlsReloadMillis) {
+            this(host, tlsPort, healthPort, tlsReloadMillis, MAX_CONNECTIONS);
+        }
     }
 
     /** What the lookups' caches tell the probes. */
@@ -80,9 +87,18 @@ public final class WebhookServer implements AutoCloseable {
             cfg.startup.showOldJavalinVersionWarning = false;
             cfg.http.maxRequestSize = AdmissionHandler.MAX_BODY_BYTES + 1L;
             cfg.jetty.threadPool = threadPool();
-            // Javalin adds no default connector once one is given: both are declared here.
+            // Admission bodies are read in full before a worker runs the request (BodyGate): Javalin puts its own
+            // handler inside this wrapper.
+            cfg.jetty.modifyServer(server -> server.setHandler(new BodyGate(
+                    r -> r.getConnectionMetaData().getConnector() == tlsConnector && isAdmission(r.getHttpURI().getPath()),
+                    AdmissionHandler.MAX_BODY_BYTES, this::refused)));
+            // Javalin adds no default connector once one is given: both are declared here. The plain port has
+            // threads of its own, so the kubelet's probes and Prometheus are answered whatever admission is doing.
             cfg.jetty.addConnector((server, httpConfig) -> {
-                plainConnector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(httpConfig));
+                QueuedThreadPool health = new QueuedThreadPool(HEALTH_THREADS, 2, 60_000);
+                health.setName("brguard-health");
+                server.addBean(health, true);
+                plainConnector = new ServerConnector(server, health, null, null, 1, 1, new HttpConnectionFactory(httpConfig));
                 plainConnector.setHost(options.host());
                 plainConnector.setPort(options.healthPort());
                 return plainConnector;
@@ -97,11 +113,13 @@ public final class WebhookServer implements AutoCloseable {
                 tlsConnector.setHost(options.host());
                 tlsConnector.setPort(options.tlsPort());
                 tlsConnector.setIdleTimeout(Duration.ofSeconds(30).toMillis());
+                // Past this many connections the connector stops accepting until one closes: new clients wait in
+                // the backlog instead of failing handshakes when the process runs out of file descriptors.
+                server.addBean(new NetworkConnectionLimit(options.maxConnections(), tlsConnector));
                 return tlsConnector;
             });
             cfg.routes.before(ctx -> {
-                boolean admission = ctx.path().equals("/validate") || ctx.path().equals("/mutate");
-                if (admission && ctx.req().getLocalPort() != tlsPort()) {
+                if (isAdmission(ctx.path()) && ctx.req().getLocalPort() != tlsPort()) {
                     ctx.skipRemainingHandlers();
                     error(ctx, 404, "admission requests are served over TLS on port " + tlsPort() + " only");
                 }
@@ -127,19 +145,36 @@ public final class WebhookServer implements AutoCloseable {
             cfg.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
                     .result(metrics.scrape()));
             cfg.routes.exception(Exception.class, (e, ctx) -> {
+                // A fault of brguard's own: the caller gets no class name or stack, the log gets the cause.
                 LOG.error("internal error on {}: {}", ctx.path(), e.toString());
                 ctx.status(500).contentType("application/json")
-                        .result(AdmissionHandler.bytes(errorBody("internal error: " + e.getClass().getSimpleName())));
+                        .result(AdmissionHandler.bytes(errorBody("internal error in brguard; see its log")));
             });
         });
     }
 
-    /** Threads serving both ports: one acceptor and one selector per connector, the rest run requests. */
+    /** Threads serving the admission port: one acceptor and one selector, the rest run requests. */
     static final int THREADS = 16;
+    /** Threads of the plain port (probes, metrics): one acceptor, one selector and a few for requests. */
+    static final int HEALTH_THREADS = 6;
+    /** Connections the admission port holds at once by default; well under a container's usual 1,024 open files. */
+    static final int MAX_CONNECTIONS = 512;
+
+    private static boolean isAdmission(String path) {
+        return path.equals("/validate") || path.equals("/mutate");
+    }
+
+    /** A request BodyGate refused before the routes: counted and logged like the routes' own bad requests. */
+    private void refused(org.eclipse.jetty.server.Request request, int status, String reason) {
+        String ep = request.getHttpURI().getPath().substring(1);
+        metrics.record(ep, "unknown", "bad_request", false, List.of(), Duration.ZERO);
+        LOG.warn("{} on /{}: {}", status, ep, reason);
+    }
 
     /*
-     * A decision is CPU-bound: lookups come from informer caches and Events are sent off the request path, so a
-     * request never waits on I/O but the audit line. More workers than a few per core only add context switches,
+     * A decision is CPU-bound: lookups come from informer caches (a Secret GET is bounded by the client's request
+     * timeout), Events are sent off the request path, and BodyGate hands a request over only once its whole body has
+     * arrived, so a request never waits on a client. More workers than a few per core only add context switches,
      * stacks for every young collection to scan, and memory; Javalin's default pool allows 250 threads. Under the
      * benchmark's 16 connections Jetty ran 25 of them; with this pool young-collection pauses went from 1.4 to
      * 1.1-1.25 ms and peak RSS down by 3-4 MiB, with throughput the same within the machine's noise (paired runs,
@@ -228,15 +263,12 @@ public final class WebhookServer implements AutoCloseable {
     }
 
     /**
-     * Reads at most 3 MiB; null when the body is larger (never buffers an unbounded body). With a Content-Length
-     * (the API server always sends one) exactly that many bytes are read into one array: the profile showed the
-     * generic bounded read allocating ten times the body size per request.
+     * The body, which BodyGate has already read in full and within its size limit, or null when it is larger
+     * (a request that did not pass through the gate). With a Content-Length exactly that many bytes are read into
+     * one array: the generic bounded read allocated ten times the body size per request.
      */
     private static byte[] readLimited(InputStream in, long contentLength) throws IOException {
         if (contentLength > AdmissionHandler.MAX_BODY_BYTES) {
-            if (contentLength <= DRAIN_LIMIT) {
-                drain(in);
-            }
             return null;
         }
         if (contentLength >= 0) {
@@ -245,27 +277,7 @@ public final class WebhookServer implements AutoCloseable {
             return n == data.length ? data : java.util.Arrays.copyOf(data, n);
         }
         byte[] data = in.readNBytes(AdmissionHandler.MAX_BODY_BYTES + 1);
-        if (data.length > AdmissionHandler.MAX_BODY_BYTES) {
-            drain(in);
-            return null;
-        }
-        return data;
-    }
-
-    /** How much of a refused body is read and dropped before the 400 goes out. */
-    private static final long DRAIN_LIMIT = 4L * AdmissionHandler.MAX_BODY_BYTES;
-
-    /**
-     * Reads and drops the rest of a refused body, up to DRAIN_LIMIT. Answering while the client is still sending
-     * made the server close a socket with unread data, and the TCP reset could reach the client before the 400
-     * did: it saw a broken pipe instead of the message. A body larger than the limit still gets the close.
-     */
-    private static void drain(InputStream in) throws IOException {
-        byte[] buf = new byte[64 * 1024];
-        long left = DRAIN_LIMIT;
-        for (int n; left > 0 && (n = in.read(buf, 0, (int) Math.min(buf.length, left))) >= 0; ) {
-            left -= n;
-        }
+        return data.length > AdmissionHandler.MAX_BODY_BYTES ? null : data;
     }
 
     /** Writes the JSON answer straight to the response (Javalin's result() copies it through a stream buffer). */
