@@ -1,6 +1,7 @@
 package io.brguard.policy;
 
 import io.brguard.policy.model.Backup;
+import tools.jackson.core.JacksonException;
 import tools.jackson.core.StreamReadFeature;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
@@ -67,6 +68,24 @@ public final class Json {
         }
         return x.equals(y) ? 0 : 1;
     };
+
+    private static final java.util.regex.Pattern JAVA_NAME =
+            java.util.regex.Pattern.compile("`?\\b(?:[a-z_][a-z0-9_]*\\.)+[A-Z][A-Za-z0-9_$]*(?:\\[\\])?`?");
+
+    /**
+     * A reading error in words for a caller: its first line, without the source excerpt and without the names of
+     * Java classes Jackson puts in its messages ({@code java.lang.Integer} becomes "a value of another type").
+     */
+    public static String describe(JacksonException e) {
+        String m = e.getOriginalMessage();
+        if (m == null || m.isBlank()) {
+            return "unreadable";
+        }
+        String line = m.lines().findFirst().orElse(m).strip()
+                .replaceAll(",? ?from `[^`]*`", "") // "(500, from `StreamReadConstraints.getMaxNestingDepth()`)"
+                .replaceAll("`[^`]*\\(\\)`", "a limit");
+        return JAVA_NAME.matcher(line).replaceAll("a value of another type");
+    }
 
     /** A deep copy made through the tree, so the original stays untouched. */
     public static Backup copy(Backup backup) {

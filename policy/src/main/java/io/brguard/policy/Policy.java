@@ -69,6 +69,10 @@ public final class Policy {
             return deny(new Violation("schema.invalid", "spec", "required field is missing or not an object", null,
                     "add spec with br and azblob"));
         }
+        Violation tooLarge = SpecSize.check(newObject.get("spec"));
+        if (tooLarge != null) {
+            return deny(tooLarge); // nothing else is judged: a bound on what one request can make the rules do
+        }
         Mutator.Result mutated = Mutator.mutate(newObject);
         JsonNode newTree = omitEmpty(mutated.mutated());
         JsonNode oldTree = oldObject != null && oldObject.isObject() ? omitEmpty(Mutator.mutate(oldObject).mutated()) : null;
@@ -84,8 +88,8 @@ public final class Policy {
         } catch (JacksonException e) {
             // A type error the schema already names: nothing else can be judged on a spec that does not bind.
             return schema.isEmpty()
-                    ? deny(new Violation("schema.invalid", "spec", "cannot be read", e.getOriginalMessage(), "fix the types"))
-                    : new Verdict(schema, List.of(), mutated.patch(), List.of());
+                    ? deny(new Violation("schema.invalid", "spec", "a value has the wrong type", Json.describe(e), "fix the types"))
+                    : new Verdict(Limits.cap(schema), List.of(), mutated.patch(), List.of());
         }
         JsonNode oldSpec = oldTree == null ? null : oldTree.path("spec");
         Context ctx = new Context(operation, oldBackup, newBackup,
@@ -103,7 +107,7 @@ public final class Policy {
         if (operation == Operation.UPDATE && ctx.oldSpecTree() != null) {
             ratchet(ctx, violations, warnings);
         }
-        return new Verdict(violations, warnings, mutated.patch(), findings.unchecked());
+        return new Verdict(Limits.cap(violations), Limits.capWarnings(warnings), mutated.patch(), findings.unchecked());
     }
 
     /*

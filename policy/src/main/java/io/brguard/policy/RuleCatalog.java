@@ -17,6 +17,7 @@ public final class RuleCatalog {
 
     static {
         add("schema.invalid", "SpecSchema", "the spec does not match the Backup JSON Schema");
+        add("schema.too-large", "SpecSize", "the spec stays within the size brguard judges (values, list entries, fields, depth)");
         add("field.storage-provider", "FieldRules", "exactly one storage provider is set");
         add("field.container", "FieldRules", "azblob.container follows Azure's container naming rules");
         add("field.prefix", "FieldRules", "azblob.prefix has no '..' or '.' segment");

@@ -10,6 +10,7 @@ import io.brguard.policy.Unchecked;
 import io.brguard.policy.Verdict;
 import io.brguard.policy.Violation;
 import io.brguard.policy.Warning;
+import io.brguard.policy.model.Backup;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.StreamReadFeature;
 import tools.jackson.databind.JsonNode;
@@ -68,7 +69,7 @@ public final class AdmissionHandler {
         try {
             review = ReviewReader.read(body);
         } catch (JacksonException e) {
-            return bad("request body is not JSON: " + e.getOriginalMessage());
+            return bad("request body is not JSON: " + Json.describe(e));
         }
         return handle(endpoint, review, lookups);
     }
@@ -81,41 +82,71 @@ public final class AdmissionHandler {
         if (review == null || !review.isObject()) {
             return bad("request body is not a JSON object");
         }
-        if (!API_VERSION.equals(review.path("apiVersion").asString("")) || !"AdmissionReview".equals(review.path("kind").asString(""))) {
-            return bad("expected apiVersion admission.k8s.io/v1 and kind AdmissionReview, got "
-                    + review.path("apiVersion").asString("(none)") + " " + review.path("kind").asString("(none)"));
-        }
         JsonNode req = review.path("request");
-        if (!req.isObject()) {
-            return bad("request is missing");
+        String apiVersion = review.path("apiVersion").asString("");
+        if (!"AdmissionReview".equals(review.path("kind").asString("")) || !req.isObject()) {
+            return bad("expected an AdmissionReview (apiVersion admission.k8s.io/v1) with a request, got "
+                    + text(review.path("apiVersion")) + " " + text(review.path("kind")));
         }
-        String uid = req.path("uid").asString("");
-        if (uid.isBlank()) {
-            return bad("request.uid is missing");
+        // From here the body is a review of something: every answer is written to the audit log.
+        String endpointName = endpoint.name().toLowerCase();
+        if (!API_VERSION.equals(apiVersion)) {
+            return invalid(endpointName, req, "this webhook speaks admission.k8s.io/v1 only (its configuration says "
+                    + "admissionReviewVersions: [v1]), got " + text(review.path("apiVersion")));
+        }
+        if (!req.path("uid").isString() || req.path("uid").asString().isBlank()) {
+            return invalid(endpointName, req, "request.uid must be a non-empty string, got " + text(req.path("uid")));
+        }
+        String uid = req.path("uid").asString();
+        if (uid.length() > MAX_UID) {
+            return invalid(endpointName, req, "request.uid must be at most " + MAX_UID + " characters (the API server sends a UUID), got "
+                    + uid.length());
+        }
+        String userProblem = userInfoProblem(req.path("userInfo"));
+        if (userProblem != null) {
+            return invalid(endpointName, req, userProblem);
         }
         JsonNode kind = req.path("kind");
         if (!"br.pingcap.com".equals(kind.path("group").asString("")) || !"Backup".equals(kind.path("kind").asString(""))) {
-            return bad("this webhook handles br.pingcap.com Backup objects only, got "
-                    + kind.path("group").asString("") + "/" + kind.path("kind").asString("(none)"));
+            return invalid(endpointName, req, "this webhook handles br.pingcap.com Backup objects only, got "
+                    + text(kind.path("group")) + "/" + text(kind.path("kind")));
         }
         String op = req.path("operation").asString("");
         Operation operation;
         switch (op) {
             case "CREATE", "UPDATE", "DELETE" -> operation = Operation.valueOf(op);
             case "CONNECT" -> {
-                return answer(uid, response(uid, true), null, null);
+                // Nothing to judge, but still a decision the audit log promises a line for.
+                AuditRecord rec = audit(uid, endpointName, req, "CONNECT", null, null, "allowed", List.of(),
+                        List.of("CONNECT has no object to judge"), List.of(), null);
+                return answer(uid, response(uid, true), rec, null);
             }
             default -> {
-                return bad("request.operation must be CREATE, UPDATE, DELETE or CONNECT, got " + (op.isEmpty() ? "(none)" : op));
+                return invalid(endpointName, req, "request.operation must be CREATE, UPDATE, DELETE or CONNECT, got "
+                        + text(req.path("operation")));
             }
         }
         JsonNode object = req.path("object");
         JsonNode oldObject = req.path("oldObject");
         if (operation != Operation.DELETE && !object.isObject()) {
-            return bad("request.object is missing for " + op);
+            return invalid(endpointName, req, "request.object is missing for " + op);
         }
         if (operation == Operation.UPDATE && !oldObject.isObject()) {
-            return bad("request.oldObject is missing for UPDATE");
+            return invalid(endpointName, req, "request.oldObject is missing for UPDATE");
+        }
+        for (JsonNode o : List.of(object, oldObject)) {
+            if (o.isObject() && !(Backup.API_VERSION.equals(o.path("apiVersion").asString(""))
+                    && Backup.KIND.equals(o.path("kind").asString("")))) {
+                return invalid(endpointName, req, "the object is not a " + Backup.API_VERSION + " Backup, got "
+                        + text(o.path("apiVersion")) + " " + text(o.path("kind")));
+            }
+        }
+        if (req.path(ReviewReader.TOO_LARGE).asBoolean(false) && endpoint == Endpoint.VALIDATE) {
+            // The reader stopped building past its budget: deny as the policy does a spec too large to judge.
+            Violation v = new Violation("schema.too-large", "request", "the review holds more than "
+                    + ReviewReader.MAX_VALUES + " values", null, "a Backup spec holds tens of values; split or shorten it");
+            return denial(uid, req, operation, object.isObject() ? object : null, oldObject.isObject() ? oldObject : null,
+                    new Verdict(List.of(v), List.of(), List.of(), List.of()));
         }
         return endpoint == Endpoint.MUTATE
                 ? mutate(uid, req, operation, object, oldObject)
@@ -123,8 +154,78 @@ public final class AdmissionHandler {
                 oldObject.isObject() ? oldObject : null, lookups);
     }
 
+    /** Longest request uid accepted; the API server sends a UUID of 36. */
+    static final int MAX_UID = 256;
+    /** Groups of the user written to an audit line; the rest are counted. */
+    static final int MAX_GROUPS = 64;
+
+    /** Why request.userInfo cannot be read, or null: a username string and a list of group strings. */
+    private static String userInfoProblem(JsonNode user) {
+        if (user.isMissingNode() || user.isNull()) {
+            return null;
+        }
+        if (!user.isObject()) {
+            return "request.userInfo must be an object, got " + text(user);
+        }
+        if (!user.path("username").isMissingNode() && !user.path("username").isString()) {
+            return "request.userInfo.username must be a string, got " + text(user.path("username"));
+        }
+        JsonNode groups = user.path("groups");
+        if (!groups.isMissingNode() && !groups.isNull()) {
+            if (!groups.isArray()) {
+                return "request.userInfo.groups must be a list of strings, got " + text(groups);
+            }
+            for (JsonNode g : groups) {
+                if (!g.isString()) {
+                    return "request.userInfo.groups must hold strings only, got " + text(g);
+                }
+            }
+        }
+        return null;
+    }
+
+    /** A value as it appears in the request, cut for a message. */
+    static String text(JsonNode n) {
+        if (n == null || n.isMissingNode()) {
+            return "(none)";
+        }
+        String t = n.isString() ? n.asString() : n.toString();
+        return t.length() > 80 ? t.substring(0, 80) + "..." : t;
+    }
+
+    /**
+     * A review that cannot be judged: 400 with the reason, and an audit line (decision "invalid") with what could
+     * be read of it, so that the log has a line for every review, not only for the well-formed ones.
+     */
+    private Outcome invalid(String endpoint, JsonNode req, String reason) {
+        ObjectNode err = Json.JSON.createObjectNode();
+        err.put("error", reason);
+        String uid = req.path("uid").isString() && !req.path("uid").asString().isBlank()
+                && req.path("uid").asString().length() <= MAX_UID ? req.path("uid").asString()
+                : "(invalid: " + text(req.path("uid")) + ")";
+        String op = req.path("operation").isString() ? req.path("operation").asString() : text(req.path("operation"));
+        JsonNode object = req.path("object").isObject() ? req.path("object") : null;
+        JsonNode oldObject = req.path("oldObject").isObject() ? req.path("oldObject") : null;
+        return new Outcome(400, err, audit(uid, endpoint, req, op, object, oldObject, "invalid", List.of(),
+                List.of(reason), List.of(), null), null);
+    }
+
     private Outcome validate(String uid, JsonNode req, Operation op, JsonNode object, JsonNode oldObject, Lookups lookups) {
         Verdict v = policy.decide(op, oldObject, object, lookups);
+        if (v.allowed() && !v.unchecked().isEmpty()) {
+            List<String> warnings = v.warnings().stream().map(Warning::message).toList();
+            // "Could not find out" is never a denial and never an allow: the failurePolicy decides.
+            List<String> why = v.unchecked().stream().map(Unchecked::message).toList();
+            ObjectNode err = Json.JSON.createObjectNode();
+            err.put("error", "brguard could not decide: " + String.join("; ", why));
+            return new Outcome(500, err, audit(uid, "validate", req, op.name(), object, oldObject, "error",
+                    v.unchecked().stream().map(Unchecked::ruleId).distinct().toList(), why, warnings, null), v);
+        }
+        return denial(uid, req, op, object, oldObject, v);
+    }
+
+    /** The AdmissionReview answer of a verdict (allowed or denied), with its audit record. */
+    private Outcome denial(String uid, JsonNode req, Operation op, JsonNode object, JsonNode oldObject, Verdict v) {
         List<String> rules = new ArrayList<>(v.ruleIds());
         List<String> messages = new ArrayList<>(v.violations().size());
         for (Violation violation : v.violations()) {
@@ -133,14 +234,6 @@ public final class AdmissionHandler {
         List<String> warnings = new ArrayList<>(v.warnings().size());
         for (Warning warning : v.warnings()) {
             warnings.add(warning.message());
-        }
-        if (v.allowed() && !v.unchecked().isEmpty()) {
-            // "Could not find out" is never a denial and never an allow: the failurePolicy decides.
-            List<String> why = v.unchecked().stream().map(Unchecked::message).toList();
-            ObjectNode err = Json.JSON.createObjectNode();
-            err.put("error", "brguard could not decide: " + String.join("; ", why));
-            return new Outcome(500, err, audit(uid, "validate", req, op, object, oldObject, "error",
-                    v.unchecked().stream().map(Unchecked::ruleId).distinct().toList(), why, warnings, null), v);
         }
         ObjectNode resp = response(uid, v.allowed());
         if (!v.allowed()) {
@@ -155,7 +248,7 @@ public final class AdmissionHandler {
         if (!rules.isEmpty()) {
             annotations.put("rules", String.join(",", rules));
         }
-        return answer(uid, resp, audit(uid, "validate", req, op, object, oldObject, v.allowed() ? "allowed" : "denied",
+        return answer(uid, resp, audit(uid, "validate", req, op.name(), object, oldObject, v.allowed() ? "allowed" : "denied",
                 rules, messages, warnings, null), v);
     }
 
@@ -170,7 +263,7 @@ public final class AdmissionHandler {
                 resp.put("patch", Base64.getEncoder().encodeToString(Json.JSON.writeValueAsBytes(patch)));
             }
         }
-        return answer(uid, resp, audit(uid, "mutate", req, op, object.isObject() ? object : null,
+        return answer(uid, resp, audit(uid, "mutate", req, op.name(), object.isObject() ? object : null,
                 oldObject.isObject() ? oldObject : null, "allowed", List.of(), List.of(), List.of(), ops), null);
     }
 
@@ -193,18 +286,24 @@ public final class AdmissionHandler {
         return new Outcome(400, err, null, null);
     }
 
-    private AuditRecord audit(String uid, String endpoint, JsonNode req, Operation op, JsonNode object, JsonNode oldObject,
+    private AuditRecord audit(String uid, String endpoint, JsonNode req, String op, JsonNode object, JsonNode oldObject,
                               String decision, List<String> rules, List<String> messages, List<String> warnings,
                               Integer patchOps) {
         JsonNode subject = object != null ? object : oldObject;
         List<String> groups = new ArrayList<>();
-        req.path("userInfo").path("groups").forEach(g -> groups.add(g.asString()));
-        String ns = req.path("namespace").asString(subject == null ? "" : subject.path("metadata").path("namespace").asString(""));
-        String name = req.path("name").asString(subject == null ? "" : subject.path("metadata").path("name").asString(""));
+        JsonNode given = req.path("userInfo").path("groups");
+        for (int i = 0; i < given.size() && i < MAX_GROUPS; i++) {
+            groups.add(text(given.get(i)));
+        }
+        if (given.size() > MAX_GROUPS) {
+            groups.add("(and " + (given.size() - MAX_GROUPS) + " more)");
+        }
+        String ns = stringOr(req.path("namespace"), subject == null ? "" : stringOr(subject.path("metadata").path("namespace"), ""));
+        String name = stringOr(req.path("name"), subject == null ? "" : stringOr(subject.path("metadata").path("name"), ""));
         return new AuditRecord(AuditRecord.time(clock.instant()), uid, endpoint,
-                req.path("userInfo").path("username").asString(null), groups, op.name(), ns, name,
+                stringOr(req.path("userInfo").path("username"), null), groups, op, ns, name,
                 req.path("dryRun").asBoolean(false), logSubcommand(oldObject), logSubcommand(object),
-                oldObject == null ? null : oldObject.path("status").path("phase").asString(null),
+                oldObject == null ? null : stringOr(oldObject.path("status").path("phase"), null),
                 decision, rules, messages, warnings, patchOps, 0);
     }
 
@@ -213,10 +312,19 @@ public final class AdmissionHandler {
             return null;
         }
         JsonNode spec = object.path("spec");
-        if (!"log".equals(spec.path("backupMode").asString(""))) {
+        if (!"log".equals(stringOr(spec.path("backupMode"), ""))) {
             return null;
         }
-        return spec.path("logSubcommand").asString(spec.path("logStop").asBoolean(false) ? "(logStop: true)" : "");
+        return stringOr(spec.path("logSubcommand"), spec.path("logStop").asBoolean(false) ? "(logStop: true)" : "");
+    }
+
+    /** A string field cut to 300 characters, or {@code otherwise} when it is absent or not a string (never an exception). */
+    private static String stringOr(JsonNode n, String otherwise) {
+        if (n.isString()) {
+            String s = n.asString();
+            return s.length() > 300 ? s.substring(0, 297) + "..." : s;
+        }
+        return n.isMissingNode() || n.isNull() ? otherwise : text(n);
     }
 
     /** The body as UTF-8 JSON bytes. */

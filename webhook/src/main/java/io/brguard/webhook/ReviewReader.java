@@ -55,6 +55,28 @@ final class ReviewReader {
 
     private static final JsonNodeFactory NODES = AdmissionHandler.WIRE.getNodeFactory();
 
+    /**
+     * Values the reader builds per review at most. A real review keeps a few hundred (managedFields and annotations
+     * are skipped unbuilt); past the budget the rest of the review is skipped, still read for its uid, and the
+     * request is marked {@link #TOO_LARGE}, so a review of a hundred thousand table filters costs a bounded tree.
+     */
+    static final int MAX_VALUES = 60_000;
+    /** Set on the request of a review whose kept values passed {@link #MAX_VALUES}. */
+    static final String TOO_LARGE = "brguard.io/too-large";
+
+    /** Values built so far in one review. */
+    private static final class Budget {
+        int values;
+        boolean exceeded;
+
+        boolean spend() {
+            if (++values > MAX_VALUES) {
+                exceeded = true;
+            }
+            return !exceeded;
+        }
+    }
+
     private ReviewReader() {
     }
 
@@ -76,8 +98,12 @@ final class ReviewReader {
     static JsonNode read(byte[] body) {
         try (JsonParser p = AdmissionHandler.WIRE.createParser(body)) {
             if (p.nextToken() == JsonToken.START_OBJECT) {
-                ObjectNode review = select(p, REVIEW);
+                Budget budget = new Budget();
+                ObjectNode review = select(p, REVIEW, budget);
                 if (p.nextToken() == null) {
+                    if (budget.exceeded && review.get("request") instanceof ObjectNode request) {
+                        request.put(TOO_LARGE, true);
+                    }
                     return review;
                 }
             }
@@ -88,7 +114,7 @@ final class ReviewReader {
     }
 
     /** With the parser on START_OBJECT: the object with the selected fields, the parser left on its END_OBJECT. */
-    private static ObjectNode select(JsonParser p, Select select) {
+    private static ObjectNode select(JsonParser p, Select select, Budget budget) {
         ObjectNode node = NODES.objectNode();
         String name;
         while ((name = p.nextName()) != null) {
@@ -97,26 +123,38 @@ final class ReviewReader {
             if (field == null) {
                 p.skipChildren();
             } else if (field != WHOLE && value == JsonToken.START_OBJECT) {
-                node.set(name, select(p, field));
+                node.set(name, select(p, field, budget));
+            } else if (!value.isStructStart()) {
+                node.set(name, scalar(p, value)); // uid, operation, ...: kept past the budget, one value each
             } else {
-                node.set(name, value(p, value));
+                JsonNode v = value(p, value, budget);
+                if (v != null) {
+                    node.set(name, v);
+                }
             }
         }
         return node;
     }
 
     /*
-     * The value under the parser, built as readTree builds it. A mapper call per value (a context, a trailing-token
+     * The value under the parser, built as readTree builds it, or null (skipped) once the budget is spent. A mapper call per value (a context, a trailing-token
      * check) cost more than the skipping saved, so containers, strings, booleans and null are built here; numbers,
      * whose node type depends on the mapper's settings, are left to the mapper.
      */
-    private static JsonNode value(JsonParser p, JsonToken token) {
+    private static JsonNode value(JsonParser p, JsonToken token, Budget budget) {
+        if (!budget.spend()) {
+            p.skipChildren(); // past the budget: read on for the uid, build nothing
+            return null;
+        }
         switch (token) {
             case START_OBJECT -> {
                 ObjectNode node = NODES.objectNode();
                 String name;
                 while ((name = p.nextName()) != null) {
-                    node.set(name, value(p, p.nextToken()));
+                    JsonNode v = value(p, p.nextToken(), budget);
+                    if (v != null) {
+                        node.set(name, v);
+                    }
                 }
                 return node;
             }
@@ -124,10 +162,21 @@ final class ReviewReader {
                 ArrayNode node = NODES.arrayNode();
                 JsonToken t;
                 while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
-                    node.add(value(p, t));
+                    JsonNode v = value(p, t, budget);
+                    if (v != null) {
+                        node.add(v);
+                    }
                 }
                 return node;
             }
+            default -> {
+                return scalar(p, token);
+            }
+        }
+    }
+
+    private static JsonNode scalar(JsonParser p, JsonToken token) {
+        switch (token) {
             case VALUE_STRING -> {
                 return NODES.stringNode(p.getString());
             }

@@ -123,7 +123,7 @@ class ReviewReaderTest {
                     Lookups.unknown("test"));
         } catch (JacksonException e) {
             expected = new AdmissionHandler.Outcome(400, Json.JSON.createObjectNode()
-                    .put("error", "request body is not JSON: " + e.getOriginalMessage()), null, null);
+                    .put("error", "request body is not JSON: " + Json.describe(e)), null, null);
         }
         assertEquals(expected.status(), read.status(), what);
         assertEquals(expected.body(), read.body(), what);

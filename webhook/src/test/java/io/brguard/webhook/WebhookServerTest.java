@@ -280,16 +280,88 @@ class WebhookServerTest {
         assertBad(post("/validate", "this is not json"), "request body is not JSON");
         assertBad(post("/validate", "[1,2]"), "not a JSON object");
         assertBad(post("/validate", "{\"apiVersion\":\"admission.k8s.io/v1beta1\",\"kind\":\"AdmissionReview\",\"request\":{}}"),
-                "expected apiVersion admission.k8s.io/v1 and kind AdmissionReview, got admission.k8s.io/v1beta1");
+                "this webhook speaks admission.k8s.io/v1 only (its configuration says admissionReviewVersions: [v1]), got admission.k8s.io/v1beta1");
         ObjectNode noUid = (ObjectNode) Json.JSON.readTree(review("CREATE", Fixtures.object("examples/seed/log/01-start.yaml"), null, false));
         ((ObjectNode) noUid.path("request")).remove("uid");
-        assertBad(post("/validate", noUid.toString()), "request.uid is missing");
+        assertBad(post("/validate", noUid.toString()), "request.uid must be a non-empty string, got (none)");
         ObjectNode pod = (ObjectNode) Json.JSON.readTree(review("CREATE", Fixtures.object("examples/seed/log/01-start.yaml"), null, false));
         ((ObjectNode) pod.path("request").path("kind")).put("group", "").put("kind", "Pod");
         assertBad(post("/validate", pod.toString()), "handles br.pingcap.com Backup objects only");
         assertBad(post("/validate", "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":"
                 + "{\"uid\":\"u\",\"kind\":{\"group\":\"br.pingcap.com\",\"kind\":\"Backup\"},\"operation\":\"UPDATE\",\"object\":{}}}"),
                 "request.oldObject is missing for UPDATE");
+    }
+
+    /*
+     * A review of something the webhook cannot judge is still a review: a 400 naming the problem, never a 500, and
+     * an audit line with decision "invalid". A CONNECT is answered allowed, with its line.
+     */
+    @Test
+    void answersEveryReviewItCannotJudgeWith400AndAnAuditLine() throws Exception {
+        String seed = review("CREATE", Fixtures.object("examples/seed/log/01-start.yaml"), null, false);
+        record Bad(String what, java.util.function.Consumer<ObjectNode> edit, String message) {
+        }
+        List<Bad> cases = List.of(
+                new Bad("a group that is a number", r -> ((ObjectNode) r.path("request").path("userInfo"))
+                        .putArray("groups").add("system:authenticated").add(42),
+                        "request.userInfo.groups must hold strings only, got 42"),
+                new Bad("groups that are an object", r -> ((ObjectNode) r.path("request").path("userInfo"))
+                        .putObject("groups").put("a", "b"), "request.userInfo.groups must be a list of strings"),
+                new Bad("a username that is a list", r -> ((ObjectNode) r.path("request").path("userInfo"))
+                        .putArray("username").add("x"), "request.userInfo.username must be a string"),
+                new Bad("a v1beta1 review", r -> r.put("apiVersion", "admission.k8s.io/v1beta1"),
+                        "this webhook speaks admission.k8s.io/v1 only"),
+                new Bad("a uid that is a number", r -> ((ObjectNode) r.path("request")).put("uid", 7),
+                        "request.uid must be a non-empty string, got 7"),
+                new Bad("a Pod as the object", r -> ((ObjectNode) r.path("request").path("object")).put("kind", "Pod"),
+                        "the object is not a br.pingcap.com/v1alpha1 Backup, got br.pingcap.com/v1alpha1 Pod"),
+                new Bad("an object of another apiVersion", r -> ((ObjectNode) r.path("request").path("object"))
+                        .put("apiVersion", "pingcap.com/v1alpha1"), "the object is not a br.pingcap.com/v1alpha1 Backup"),
+                new Bad("an operation that is a number", r -> ((ObjectNode) r.path("request")).put("operation", 1),
+                        "request.operation must be CREATE, UPDATE, DELETE or CONNECT, got 1"));
+        for (String endpoint : List.of("/validate", "/mutate")) {
+            for (Bad c : cases) {
+                ObjectNode r = (ObjectNode) Json.JSON.readTree(seed);
+                String uid = UUID.randomUUID().toString();
+                ((ObjectNode) r.path("request")).put("uid", uid);
+                c.edit().accept(r);
+                HttpResponse<String> answer = post(endpoint, r.toString());
+                assertBad(answer, c.message());
+                assertFalse(answer.body().matches("(?s).*\\b(java|tools\\.jackson|io\\.brguard)\\.[a-z.]*[A-Z].*"), answer.body());
+                JsonNode line = r.path("request").path("uid").isString() ? auditLine(uid)
+                        : auditLineWith("request.uid must be a non-empty string, got 7", endpoint.substring(1));
+                assertEquals("invalid", line.path("decision").asString(), c.what() + ": " + line);
+                assertEquals(endpoint.substring(1), line.path("endpoint").asString(), c.what());
+                assertTrue(line.path("messages").get(0).asString().contains(c.message()), c.what() + ": " + line);
+            }
+        }
+        ObjectNode connect = (ObjectNode) Json.JSON.readTree(seed);
+        String uid = UUID.randomUUID().toString();
+        ((ObjectNode) connect.path("request")).put("uid", uid).put("operation", "CONNECT");
+        HttpResponse<String> answer = post("/validate", connect.toString());
+        assertEquals(200, answer.statusCode(), answer.body());
+        assertTrue(Json.JSON.readTree(answer.body()).path("response").path("allowed").asBoolean(), answer.body());
+        assertEquals("CONNECT", auditLine(uid).path("operation").asString());
+        assertEquals("allowed", auditLine(uid).path("decision").asString());
+    }
+
+    /* More values than a review of a Backup could hold: denied as too large, read in bounded memory, one line. */
+    @Test
+    void deniesAReviewOfAHundredThousandTableFiltersInAFewLines() throws Exception {
+        ObjectNode r = (ObjectNode) Json.JSON.readTree(review("CREATE", Fixtures.object("examples/seed/log/01-start.yaml"), null, false));
+        String uid = UUID.randomUUID().toString();
+        ((ObjectNode) r.path("request")).put("uid", uid);
+        var filters = ((ObjectNode) r.path("request").path("object").path("spec")).putArray("tableFilter");
+        for (int i = 0; i < 100_000; i++) {
+            filters.add("no-dot-" + i);
+        }
+        HttpResponse<String> answer = post("/validate", r.toString());
+        assertEquals(200, answer.statusCode(), answer.body().substring(0, Math.min(500, answer.body().length())));
+        JsonNode resp = Json.JSON.readTree(answer.body()).path("response");
+        assertFalse(resp.path("allowed").asBoolean());
+        assertEquals("schema.too-large", resp.path("auditAnnotations").path("rules").asString());
+        assertTrue(answer.body().length() < 2_000, answer.body().length() + " characters");
+        assertTrue(auditLine(uid).toString().length() < 2_000);
     }
 
     @Test
@@ -448,6 +520,16 @@ class WebhookServerTest {
             }
         }
         throw new AssertionError("no audit line for " + uid);
+    }
+
+    static JsonNode auditLineWith(String message, String endpoint) {
+        String[] lines = auditOut.toString(StandardCharsets.UTF_8).split("\n");
+        for (int i = lines.length - 1; i >= 0; i--) {
+            if (lines[i].contains(message) && lines[i].contains("\"endpoint\":\"" + endpoint + "\"")) {
+                return Json.JSON.readTree(lines[i]);
+            }
+        }
+        throw new AssertionError("no audit line with " + message);
     }
 
     static SSLContext trusting(List<X509Certificate> bundle) {
