@@ -13,6 +13,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 
 /**
@@ -22,6 +23,12 @@ import java.util.function.Predicate;
  * KiB/s}, at most {@link #MAX_WAIT_MILLIS}, which is within the webhook configuration's timeoutSeconds (the API
  * server has given up by then); a late body is answered 408, a body over the size limit 400, malformed framing
  * 400, each with {@code Connection: close}. What passes reaches the routes with its body in memory.
+ *
+ * <p>The bodies held at once, from their first byte until their answer is written, are bounded too
+ * ({@code maxBytesInFlight}): past it a request is answered 503 with {@code Retry-After}, so that a burst of
+ * bodies of the largest size cannot take the heap (each such body also becomes a tree of up to
+ * {@link ReviewReader#MAX_VALUES} values while it is decided). Real reviews are a few kilobytes: the default budget
+ * holds over a thousand of them.
  */
 final class BodyGate extends Handler.Wrapper {
     static final long BASE_WAIT_MILLIS = 2_000;
@@ -37,12 +44,20 @@ final class BodyGate extends Handler.Wrapper {
 
     private final Predicate<Request> applies;
     private final int maxBytes;
+    private final long maxBytesInFlight;
     private final Refusals refusals;
+    private final AtomicLong inFlight = new AtomicLong();
 
-    BodyGate(Predicate<Request> applies, int maxBytes, Refusals refusals) {
+    BodyGate(Predicate<Request> applies, int maxBytes, long maxBytesInFlight, Refusals refusals) {
         this.applies = applies;
         this.maxBytes = maxBytes;
+        this.maxBytesInFlight = maxBytesInFlight;
         this.refusals = refusals;
+    }
+
+    /** Bytes of request bodies held now (tests, metrics). */
+    long bytesInFlight() {
+        return inFlight.get();
     }
 
     @Override
@@ -70,6 +85,8 @@ final class BodyGate extends Handler.Wrapper {
         private final AtomicBoolean ended = new AtomicBoolean();
         private final Scheduler.Task deadline;
         private long seen;
+        /** Bytes this request holds of the in-flight budget, given back once when it ends. */
+        private long held;
 
         Reader(Request request, Response response, Callback callback, long waitMillis) {
             this.request = request;
@@ -88,6 +105,7 @@ final class BodyGate extends Handler.Wrapper {
                 }
                 if (Content.Chunk.isFailure(chunk)) {
                     if (end()) {
+                        release();
                         refuse(request, response, callback, HttpStatus.BAD_REQUEST_400,
                                 "the request body could not be read: malformed HTTP framing");
                     }
@@ -96,6 +114,18 @@ final class BodyGate extends Handler.Wrapper {
                 ByteBuffer b = chunk.getByteBuffer();
                 int n = b.remaining();
                 seen += n;
+                if (seen <= maxBytes && n > 0 && !hold(n)) {
+                    chunk.release();
+                    if (end()) {
+                        release();
+                        refusals.refused(request, HttpStatus.SERVICE_UNAVAILABLE_503, "request bodies in flight over "
+                                + (maxBytesInFlight >> 20) + " MiB");
+                        response.getHeaders().put(HttpHeader.RETRY_AFTER, "1");
+                        answer(response, callback, HttpStatus.SERVICE_UNAVAILABLE_503, "the webhook holds "
+                                + (maxBytesInFlight >> 20) + " MiB of request bodies already; retry");
+                    }
+                    return;
+                }
                 if (seen <= maxBytes) {
                     byte[] copy = new byte[n];
                     b.get(copy);
@@ -108,6 +138,7 @@ final class BodyGate extends Handler.Wrapper {
                         return;
                     }
                     if (seen > maxBytes) {
+                        release();
                         refuse(request, response, callback, HttpStatus.BAD_REQUEST_400,
                                 "request body is larger than " + (maxBytes >> 20) + " MiB");
                     } else {
@@ -126,8 +157,25 @@ final class BodyGate extends Handler.Wrapper {
             return true;
         }
 
+        /** Takes n bytes of the budget for this request, or false when that would pass it. */
+        private boolean hold(int n) {
+            if (inFlight.addAndGet(n) > maxBytesInFlight) {
+                inFlight.addAndGet(-n);
+                return false;
+            }
+            held += n;
+            return true;
+        }
+
+        private void release() {
+            long h = held;
+            held = 0;
+            inFlight.addAndGet(-h);
+        }
+
         private void late() {
             if (end()) {
+                release();
                 refuse(request, response, callback, HttpStatus.REQUEST_TIMEOUT_408,
                         "the request body did not arrive in time (" + seen + " bytes received)");
             }
@@ -135,6 +183,7 @@ final class BodyGate extends Handler.Wrapper {
 
         private void pass() {
             byte[] bytes = body.toByteArray();
+            Callback done = Callback.from(callback, this::release);
             Request buffered = new Request.Wrapper(request) {
                 private boolean read;
 
@@ -153,21 +202,25 @@ final class BodyGate extends Handler.Wrapper {
                 }
             };
             try {
-                if (!BodyGate.super.handle(buffered, response, callback)) {
-                    Response.writeError(request, response, callback, HttpStatus.NOT_FOUND_404);
+                if (!BodyGate.super.handle(buffered, response, done)) {
+                    Response.writeError(request, response, done, HttpStatus.NOT_FOUND_404);
                 }
             } catch (Throwable t) {
-                callback.failed(t);
+                done.failed(t);
             }
         }
     }
 
     private void refuse(Request request, Response response, Callback callback, int status, String reason) {
         refusals.refused(request, status, reason);
+        response.getHeaders().put(HttpHeader.CONNECTION, "close");
+        answer(response, callback, status, reason);
+    }
+
+    private static void answer(Response response, Callback callback, int status, String reason) {
         byte[] json = AdmissionHandler.bytes(io.brguard.policy.Json.JSON.createObjectNode().put("error", reason));
         response.setStatus(status);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
-        response.getHeaders().put(HttpHeader.CONNECTION, "close");
         response.getHeaders().put(HttpHeader.CONTENT_LENGTH, json.length);
         response.write(true, ByteBuffer.wrap(json), callback);
     }
