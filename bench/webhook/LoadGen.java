@@ -25,7 +25,11 @@ import java.util.concurrent.locks.LockSupport;
  *   max  URL CA BODY SECONDS CONNECTIONS -> closed loop, one keep-alive connection per thread: throughput
  *   rate URL CA BODY SECONDS RPS         -> open loop at a fixed rate; latency counted from the scheduled send
  *                                           time (no coordinated omission): p50, p99, max
- * Each mode runs an unrecorded warm-up first (5 s, or -Dwarmup=SECONDS). Prints one JSON line. Non-200 answers
+ *   batches URL CA BODY COUNT CONNECTIONS ROUNDS -> cold start: no warm-up, ROUNDS rounds of COUNT requests over
+ *                                           CONNECTIONS connections made in the first round (the handshake counts
+ *                                           in a connection's first request): one JSON line per round;
+ *                                           -Dwarmclient=URL first warms this client against another server
+ * max and rate run an unrecorded warm-up first (5 s, or -Dwarmup=SECONDS) and print one JSON line. Non-200 answers
  * count as errors.
  *
  * Each connection is a blocking TLS socket (hostname verified) speaking HTTP/1.1 by hand: the JDK HttpClient
@@ -49,6 +53,37 @@ public class LoadGen {
         System.arraycopy(request, 0, whole, 0, request.length);
         System.arraycopy(body, 0, whole, request.length, body.length);
         Target target = new Target(tls, uri.getHost(), uri.getPort(), whole);
+        if (mode.equals("batches")) {
+            String warmClient = System.getProperty("warmclient");
+            if (warmClient != null) {
+                // The client's own TLS and HTTP code compiled first, against another server (the API server that
+                // calls a webhook is a warm Go process): 4,000 requests on connections of 10 requests each.
+                URI w = URI.create(warmClient);
+                Target other = new Target(tls, w.getHost(), w.getPort(), whole);
+                Connection[] warm = new Connection[8];
+                for (int round = 0; round < 50; round++) {
+                    for (int i = 0; i < warm.length; i++) {
+                        if (warm[i] != null) {
+                            warm[i].close();
+                        }
+                        warm[i] = new Connection(other);
+                    }
+                    counted(warm, 80);
+                }
+            }
+            Connection[] lazy = new Connection[Integer.parseInt(a[5])];
+            for (int i = 0; i < lazy.length; i++) {
+                lazy[i] = new Connection(target); // connects on its first send
+            }
+            for (int round = 1; round <= Integer.parseInt(a[6]); round++) {
+                long t0 = System.nanoTime();
+                Result r = counted(lazy, seconds); // the COUNT argument, in the place of SECONDS
+                System.out.printf("{\"mode\":\"batches\",\"round\":%d,\"connections\":%d,\"requests\":%d,\"errors\":%d,"
+                        + "\"seconds\":%.2f,\"p50_ms\":%.1f,\"p99_ms\":%.1f,\"max_ms\":%.1f}%n", round, lazy.length,
+                        r.count, r.errors, (System.nanoTime() - t0) / 1e9, r.pct(50), r.pct(99), r.pct(100));
+            }
+            System.exit(0);
+        }
         // The connections outlive the warm-up: a TLS handshake inside the measured phase stalls a sender's
         // schedule for as long as it takes, which is not what the servers are compared on.
         Connection[] connections = new Connection[mode.equals("max") ? n : SENDERS];
@@ -194,6 +229,34 @@ public class LoadGen {
                     if (k < mine.length) {
                         mine[k++] = System.nanoTime() - s;
                     }
+                }
+                lat.add(java.util.Arrays.copyOf(mine, k));
+            });
+            ts[t].start();
+        }
+        for (Thread t : ts) {
+            t.join();
+        }
+        return result(lat, errors);
+    }
+
+    /** Closed loop until {@code count} requests have been sent in all. */
+    static Result counted(Connection[] connections, int count) throws Exception {
+        ConcurrentLinkedQueue<long[]> lat = new ConcurrentLinkedQueue<>();
+        AtomicLong errors = new AtomicLong();
+        AtomicLong left = new AtomicLong(count);
+        Thread[] ts = new Thread[connections.length];
+        for (int t = 0; t < connections.length; t++) {
+            Connection c = connections[t];
+            ts[t] = new Thread(() -> {
+                long[] mine = new long[count];
+                int k = 0;
+                while (left.getAndDecrement() > 0) {
+                    long s = System.nanoTime();
+                    if (!c.send()) {
+                        errors.incrementAndGet();
+                    }
+                    mine[k++] = System.nanoTime() - s;
                 }
                 lat.add(java.util.Arrays.copyOf(mine, k));
             });
