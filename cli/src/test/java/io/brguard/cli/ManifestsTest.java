@@ -27,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Renders every overlay with `kubectl kustomize` (offline) and checks the output. */
 class ManifestsTest {
-    private static final List<String> OVERLAYS = List.of("webhook-only", "standalone", "cert-manager");
+    private static final List<String> OVERLAYS = List.of("webhook-only", "standalone", "cert-manager", "network-policy");
     private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
 
     static List<JsonNode> render(String overlay) {
@@ -60,7 +60,7 @@ class ManifestsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"webhook-only", "standalone", "cert-manager"})
+    @ValueSource(strings = {"webhook-only", "standalone", "cert-manager", "network-policy"})
     void everyRenderedObjectMatchesItsKubernetesSchema(String overlay) {
         List<String> problems = new ArrayList<>();
         for (JsonNode o : render(overlay)) {
@@ -244,6 +244,103 @@ class ManifestsTest {
         JsonNode expr = flux.path("spec").path("healthCheckExprs").get(0);
         assertEquals("Backup", expr.path("kind").asString());
         assertFalse(expr.path("current").asString().isEmpty() || expr.path("failed").asString().isEmpty());
+    }
+
+    /*
+     * The optional NetworkPolicies admit to the webhook pods exactly the ports something must reach (the Service's
+     * target port, which the API server's calls arrive on, and the probes' and metrics' port) and select the pods the
+     * Deployment and the certs Jobs make: a renamed port or label would silently cut the API server off.
+     */
+    @Test
+    void networkPoliciesAdmitWhatMustReachTheWebhookAndSelectItsPods() {
+        List<JsonNode> objects = render("network-policy");
+        List<JsonNode> policies = ofKind(objects, "NetworkPolicy");
+        assertEquals(2, policies.size());
+        JsonNode webhookPolicy = named(policies, "brguard-webhook").path("spec");
+        JsonNode deployment = named(ofKind(objects, "Deployment"), "brguard-webhook").path("spec").path("template");
+        assertTrue(selects(webhookPolicy.path("podSelector"), deployment.path("metadata").path("labels")));
+        assertEquals(List.of("Ingress", "Egress"), strings(webhookPolicy.path("policyTypes")));
+
+        JsonNode container = deployment.path("spec").path("containers").get(0);
+        Map<String, Integer> containerPorts = new java.util.HashMap<>();
+        container.path("ports").forEach(p -> containerPorts.put(p.path("name").asString(), p.path("containerPort").asInt()));
+        java.util.Set<String> admitted = new java.util.TreeSet<>();
+        for (JsonNode rule : webhookPolicy.path("ingress")) {
+            for (JsonNode port : rule.path("ports")) {
+                String name = port.path("port").asString();
+                assertTrue(containerPorts.containsKey(name), "the policy names port " + name + ", which the container has not");
+                admitted.add(name);
+            }
+        }
+        java.util.Set<String> needed = new java.util.TreeSet<>();
+        ofKind(objects, "Service").forEach(svc -> svc.path("spec").path("ports").forEach(p -> needed.add(p.path("targetPort").asString())));
+        needed.add(container.path("readinessProbe").path("httpGet").path("port").asString());
+        needed.add(container.path("livenessProbe").path("httpGet").path("port").asString());
+        assertEquals(needed, admitted, "exactly the ports the Service and the probes use");
+        JsonNode apiServerRule = webhookPolicy.path("ingress").get(0);
+        assertTrue(apiServerRule.path("from").isMissingNode(), "the API server's port admits every source");
+        List<String> apiServerPorts = new ArrayList<>();
+        apiServerRule.path("ports").forEach(p -> apiServerPorts.add(p.path("port").asString()));
+        assertEquals(List.of("https"), apiServerPorts);
+        assertEquals(List.of(443, 6443), webhookPolicy.path("egress").get(0).path("ports").findValues("port").stream()
+                .map(JsonNode::asInt).toList(), "the webhook reaches the API server");
+
+        JsonNode certsPolicy = named(policies, "brguard-certs").path("spec");
+        for (JsonNode job : ofKind(objects, "Job")) {
+            assertTrue(selects(certsPolicy.path("podSelector"), job.path("spec").path("template").path("metadata").path("labels")));
+        }
+        for (JsonNode cron : ofKind(objects, "CronJob")) {
+            assertTrue(selects(certsPolicy.path("podSelector"), cron.path("spec").path("jobTemplate").path("spec")
+                    .path("template").path("metadata").path("labels")));
+        }
+        assertFalse(selects(certsPolicy.path("podSelector"), deployment.path("metadata").path("labels")));
+        JsonNode probe = certsPolicy.path("egress").get(1);
+        assertTrue(selects(probe.path("to").get(0).path("podSelector"), deployment.path("metadata").path("labels")),
+                "certs rotate --probe reaches the webhook pods");
+        assertTrue(ofKind(render("webhook-only"), "NetworkPolicy").isEmpty(), "the policies are optional");
+    }
+
+    /*
+     * Argo CD neither compares nor (with RespectIgnoreDifferences) applies an ignored field: an ignored
+     * logSubcommand or cleanPolicy means a pause, stop or revert in Git never reaches the cluster. The Backups
+     * application ignores nothing and diffs server-side through the webhooks; the brguard application ignores only
+     * the caBundle, which is written at run time and is in no rendered manifest.
+     */
+    @Test
+    void argoCdApplicationsIgnoreNoFieldAUserWritesInGit() {
+        JsonNode backups = Fixtures.object("manifests/gitops/argocd/application-backups.yaml");
+        assertTrue(backups.path("spec").path("ignoreDifferences").isMissingNode(), backups.path("spec").toString());
+        assertFalse(backups.toString().contains("RespectIgnoreDifferences"));
+        List<String> compare = List.of(backups.path("metadata").path("annotations")
+                .path("argocd.argoproj.io/compare-options").asString("").split(","));
+        assertTrue(compare.contains("ServerSideDiff=true") && compare.contains("IncludeMutationWebhook=true"), compare.toString());
+
+        JsonNode brguard = Fixtures.object("manifests/gitops/argocd/application-brguard.yaml");
+        List<String> ignored = new ArrayList<>();
+        brguard.path("spec").path("ignoreDifferences").forEach(d -> d.path("jqPathExpressions").forEach(e -> ignored.add(e.asString())));
+        assertEquals(List.of(".webhooks[]?.clientConfig.caBundle", ".webhooks[]?.clientConfig.caBundle"), ignored);
+        for (JsonNode o : render("webhook-only")) {
+            for (JsonNode w : o.path("webhooks")) {
+                assertTrue(w.path("clientConfig").path("caBundle").isMissingNode(), "the caBundle is not in Git");
+            }
+        }
+    }
+
+    private static JsonNode named(List<JsonNode> objects, String name) {
+        return objects.stream().filter(o -> name.equals(o.path("metadata").path("name").asString())).findFirst()
+                .orElseThrow(() -> new AssertionError("no " + name));
+    }
+
+    /** Whether a matchLabels selector (the only form shipped) selects these labels. */
+    private static boolean selects(JsonNode selector, JsonNode labels) {
+        assertTrue(selector.path("matchExpressions").isMissingNode(), "matchLabels only");
+        assertFalse(selector.path("matchLabels").isEmpty(), "a selector that selects every pod");
+        for (Map.Entry<String, JsonNode> e : selector.path("matchLabels").properties()) {
+            if (!e.getValue().asString().equals(labels.path(e.getKey()).asString(null))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static List<String> strings(JsonNode array) {
