@@ -199,6 +199,15 @@ class ManifestsTest {
         assertEquals("/readyz", webhook.path("readinessProbe").path("httpGet").path("path").asString());
         assertEquals("/healthz", webhook.path("livenessProbe").path("httpGet").path("path").asString());
         assertEquals(1, ofKind(objects, "PodDisruptionBudget").size());
+        // Outside kube-system a system-* priority class needs a matching ResourceQuota where the API server limits
+        // them (GKE): the pods would be refused, and with failurePolicy Fail so would every Backup write.
+        for (String overlay : OVERLAYS) {
+            for (JsonNode o : render(overlay)) {
+                String priority = o.findValues("priorityClassName").stream().filter(JsonNode::isString).map(JsonNode::asString)
+                        .filter(v -> v.startsWith("system-")).findFirst().orElse(null);
+                assertEquals(null, priority, overlay + " " + o.path("kind").asString() + "/" + o.path("metadata").path("name").asString());
+            }
+        }
     }
 
     @Test
