@@ -1,10 +1,31 @@
-# The brguard image: one jar, all subcommands (webhook, controller, certs, check). No Docker engine runs where
-# brguard is developed, so this file is kept simple and is built by your CI:
-#   ./brguard --version          # builds cli/target/brguard.jar
+# The brguard image: one jar, all subcommands (webhook, controller, certs, check), built from a clean clone:
 #   docker build -t brguard/brguard:0.1.0 .
+# The tag is the project version (pom.xml); ReleaseVersionTest holds this file, the manifests and the Helm chart
+# to it. No Docker engine runs where brguard is developed: this file is built by your CI.
+
+# Build stage: the jar from the sources, without the tests (they need Node.js and Azurite; CI runs them).
+FROM maven:3.9.11-eclipse-temurin-17 AS build
+WORKDIR /src
+COPY pom.xml ./
+COPY policy/pom.xml policy/
+COPY certs/pom.xml certs/
+COPY webhook/pom.xml webhook/
+COPY controller/pom.xml controller/
+COPY cli/pom.xml cli/
+COPY policy/src policy/src
+COPY certs/src certs/src
+COPY webhook/src webhook/src
+COPY controller/src controller/src
+COPY cli/src cli/src
+COPY examples examples
+RUN mvn -B -q -DskipTests package -pl cli -am
+
 FROM eclipse-temurin:17-jre
+LABEL org.opencontainers.image.title="brguard" \
+      org.opencontainers.image.version="0.1.0" \
+      org.opencontainers.image.description="Admission policy, offline check and slim controller for TiDB Backups to Azure Blob Storage"
 WORKDIR /app
-COPY cli/target/brguard.jar /app/brguard.jar
+COPY --from=build /src/cli/target/brguard.jar /app/brguard.jar
 COPY examples/cluster /app/examples/cluster
 # AppCDS: a short training run of the webhook records the classes it loads; startup to ready drops from about
 # 2.5 s to 1.5 s (docs/benchmarks.md). `timeout` ends it with SIGTERM, and the JVM writes the archive on exit.

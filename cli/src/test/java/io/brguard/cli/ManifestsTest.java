@@ -76,8 +76,13 @@ class ManifestsTest {
         assertEquals(List.of(), problems, "fields the Kubernetes schema does not know (typos are dropped silently)");
     }
 
+    /** The object as fabric8's typed model (a GenericKubernetesResource for kinds it has no model of). */
+    static HasMetadata typed(JsonNode o) {
+        return SERIALIZATION.unmarshal(o.toString());
+    }
+
     /** Walks a fabric8 model object; every field the model does not know lands in additionalProperties. */
-    private static void unknownFields(String path, Object o, List<String> problems, Map<Object, Boolean> seen) {
+    static void unknownFields(String path, Object o, List<String> problems, Map<Object, Boolean> seen) {
         if (o == null || seen.put(o, true) != null) {
             return;
         }
