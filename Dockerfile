@@ -17,6 +17,7 @@ COPY certs/src certs/src
 COPY webhook/src webhook/src
 COPY controller/src controller/src
 COPY cli/src cli/src
+COPY docs/rules.md docs/rules.md
 COPY examples examples
 RUN mvn -B -q -DskipTests package -pl cli -am
 

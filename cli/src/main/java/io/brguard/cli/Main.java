@@ -50,7 +50,7 @@ public final class Main {
     }
 
     /** The version from the jar manifest. */
-    static final class Version implements CommandLine.IVersionProvider {
+    public static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
             String v = Main.class.getPackage().getImplementationVersion();

@@ -60,6 +60,9 @@ class CheckCommandTest {
         assertTrue(r.out().contains("phase Stopped (assumed from logSubcommand log-stop"), r.out());
         assertTrue(r.out().contains("ok     test1/demo1-full-backup-2026-11  CREATE"), r.out());
         assertTrue(r.out().contains("3 Backup(s) checked: 1 denied"), r.out());
+        // The README shows this run's deny line as it is printed.
+        String deny = r.out().lines().filter(l -> l.contains("deny  line ")).findFirst().orElseThrow();
+        assertTrue(Fixtures.read("README.md").contains(deny), "README.md shows: " + deny);
     }
 
     @Test
@@ -324,10 +327,23 @@ class CheckCommandTest {
     }
 
     @Test
-    void namesAPathThatDoesNotExist() {
+    void namesAPathThatDoesNotExistFirstAndStops() {
         Run r = check("no/such/dir");
         assertEquals(2, r.code());
-        assertTrue(r.out().contains("no/such/dir#0 (line 1): no such file or folder"), r.out());
+        assertEquals("brguard check: no/such/dir: no such file or folder", r.err().strip());
+        assertEquals("", r.out(), "nothing is checked");
+    }
+
+    /** A missing --objects folder used to turn into secret.missing denials, exit 1 instead of an input error. */
+    @Test
+    void aMissingObjectsFolderIsAnInputErrorNotADenial() {
+        Run r = check("--objects", "examples/no-such-cluster", ex("examples/seed/log/01-start.yaml"));
+        assertEquals(2, r.code(), r.out());
+        assertEquals("brguard check: --objects examples/no-such-cluster: no such file or folder", r.err().strip());
+        assertFalse(r.out().contains("secret.missing"), r.out());
+        Run old = check("--old", "nowhere", "--live", "nothing.yaml", ex("examples/seed/log/01-start.yaml"));
+        assertEquals(2, old.code());
+        assertTrue(old.err().contains("--old nowhere: no such file or folder") && old.err().contains("--live nothing.yaml: no such"), old.err());
     }
 
     @Test
@@ -336,7 +352,110 @@ class CheckCommandTest {
         assertEquals(2, check("--bogus", "x").code());
         Run r = check("-o", "xml", ex("examples/seed/log/01-start.yaml"));
         assertEquals(2, r.code());
-        assertTrue(r.err().contains("--output must be table, json or junit"), r.err());
+        assertTrue(r.err().contains("--output must be table, json, junit or sarif, not xml"), r.err());
+        CommandLine cli = Main.commandLine();
+        StringWriter err = new StringWriter();
+        cli.setErr(new PrintWriter(err));
+        cli.setOut(new PrintWriter(new StringWriter()));
+        assertEquals(2, cli.execute("check", "--color", "sometimes", ex("examples/seed/log/01-start.yaml")));
+        assertTrue(err.toString().contains("--color must be auto, always or never, not sometimes"), err.toString());
+    }
+
+    // ---------------------------------------------------------------- nothing to check
+
+    @Test
+    void aCheckThatFindsNoBackupFailsUnlessAllowed(@TempDir Path tmp) throws IOException {
+        Path empty = Files.createDirectories(tmp.resolve("empty"));
+        Run r = check(empty.toString());
+        assertEquals(2, r.code(), r.out());
+        assertTrue(r.out().contains("no br.pingcap.com/v1alpha1 Backup found"), r.out());
+        assertEquals(0, check("--allow-empty", empty.toString()).code());
+
+        Path others = Files.createDirectories(tmp.resolve("others"));
+        Files.writeString(others.resolve("cm.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x, namespace: test1}\n");
+        Files.writeString(others.resolve("velero.yaml"), "apiVersion: velero.io/v1\nkind: Backup\nmetadata: {name: nightly, namespace: velero}\n");
+        Run onlyOthers = check(others.toString());
+        assertEquals(2, onlyOthers.code(), onlyOthers.out());
+        assertTrue(onlyOthers.out().contains("no br.pingcap.com/v1alpha1 Backup found"), onlyOthers.out());
+        assertFalse(onlyOthers.out().contains("velero.yaml"), "another group's Backup is not a near-miss");
+    }
+
+    @Test
+    void nearMissesOfTheBackupKindAreInputProblems(@TempDir Path tmp) throws IOException {
+        String good = Fixtures.read("examples/seed/log/01-start.yaml");
+        String body = good.substring(good.indexOf("metadata:"));
+        Files.writeString(tmp.resolve("lower.yaml"), "apiVersion: br.pingcap.com/v1alpha1\nkind: backup\n" + body.replace("demo1-log-backup-azblob", "a"));
+        Files.writeString(tmp.resolve("version.yaml"), "apiVersion: br.pingcap.com/v1beta1\nkind: Backup\n" + body.replace("demo1-log-backup-azblob", "b"));
+        Files.writeString(tmp.resolve("v1.yaml"), "apiVersion: pingcap.com/v1alpha1\nkind: Backup\n" + body.replace("demo1-log-backup-azblob", "c"));
+        Files.writeString(tmp.resolve("noversion.yaml"), "kind: Backup\n" + body.replace("demo1-log-backup-azblob", "d"));
+        Run r = check(tmp.toString());
+        assertEquals(2, r.code(), r.out());
+        assertTrue(r.out().contains("lower.yaml#0 (line 1): apiVersion br.pingcap.com/v1alpha1, kind backup is not checked"), r.out());
+        assertTrue(r.out().contains("version.yaml#0 (line 1): apiVersion br.pingcap.com/v1beta1, kind Backup is not checked"), r.out());
+        assertTrue(r.out().contains("v1.yaml#0 (line 1): apiVersion pingcap.com/v1alpha1 is TiDB Operator v1's Backup"), r.out());
+        assertTrue(r.out().contains("noversion.yaml#0 (line 1): kind Backup without an apiVersion is not checked"), r.out());
+    }
+
+    @Test
+    void readsYamlFilesWhateverTheCaseOfTheirExtension(@TempDir Path tmp) throws IOException {
+        Files.copy(Fixtures.path("examples/seed/log/01-start.yaml"), tmp.resolve("LOG-BACKUP.YAML"));
+        Run r = check(tmp.toString());
+        assertEquals(0, r.code(), r.out());
+        assertTrue(r.out().contains("ok     test1/demo1-log-backup-azblob"), r.out());
+    }
+
+    // ---------------------------------------------------------------- where a finding is
+
+    @Test
+    void everyFindingNamesTheLineOfItsField(@TempDir Path tmp) throws IOException {
+        String start = Fixtures.read("examples/seed/log/01-start.yaml");
+        // The second document's azblob.container is broken: the finding names that line, not the document's first.
+        String broken = start.replace("demo1-log-backup-azblob", "other-log").replace("cluster: demo1", "cluster: demo2")
+                .replaceFirst("container: (\\S+)", "container: Bad_Container");
+        String text = "# two Backups\n" + Fixtures.read("examples/seed/snapshot/full-backup-azblob.yaml") + "---\n" + broken;
+        Path f = tmp.resolve("backups.yaml");
+        Files.writeString(f, text);
+        int expected = lineOf(text, "container: Bad_Container");
+        Run r = check(f.toString());
+        assertEquals(1, r.code(), r.out());
+        assertTrue(r.out().contains("deny  line " + expected + ": field.container spec.azblob.container:"), r.out());
+        JsonNode json = check("-o", "json", f.toString()).json();
+        JsonNode v = json.path("results").get(1).path("violations").get(0);
+        assertEquals("field.container", v.path("rule").asString());
+        assertEquals(expected, v.path("line").asInt());
+
+        // The same in a --live List: the line of the field inside its item.
+        String list = "apiVersion: v1\nkind: List\nitems:\n" + indent(Fixtures.read("examples/seed/snapshot/full-backup-azblob.yaml"))
+                + indent(broken) + "metadata: {resourceVersion: \"\"}\n";
+        Path live = tmp.resolve("live.yaml");
+        Files.writeString(live, list);
+        JsonNode fromLive = check("-o", "json", live.toString()).json();
+        assertEquals(lineOf(list, "container: Bad_Container"), fromLive.path("results").get(1).path("violations").get(0).path("line").asInt(),
+                fromLive.toString());
+    }
+
+    private static int lineOf(String text, String needle) {
+        String[] lines = text.split("\n", -1);
+        for (int i = 0; i < lines.length; i++) {
+            if (lines[i].contains(needle)) {
+                return i + 1;
+            }
+        }
+        throw new AssertionError(needle);
+    }
+
+    /** A document as a List item: "- " before its first line, two spaces before the rest; comments dropped. */
+    private static String indent(String doc) {
+        StringBuilder b = new StringBuilder();
+        boolean first = true;
+        for (String line : doc.split("\n")) {
+            if (line.startsWith("#") || line.startsWith("---") || line.isBlank()) {
+                continue;
+            }
+            b.append(first ? "- " : "  ").append(line).append('\n');
+            first = false;
+        }
+        return b.toString();
     }
 
     // ---------------------------------------------------------------- formats
@@ -362,6 +481,52 @@ class CheckCommandTest {
         assertEquals(0, root.path("exitCode").asInt());
         assertEquals("warn.aad-tikv", root.path("results").get(0).path("warnings").get(0).path("rule").asString());
         assertTrue(root.path("summary").asString().startsWith("1 Backup(s) checked"));
+    }
+
+    /**
+     * -o sarif is valid SARIF 2.1.0 (the OASIS schema with errata 01, oasis-tcs/sarif-spec
+     * sarif-2.1/schema/sarif-schema-2.1.0.json, in src/test/resources),
+     * names the rule with its docs/rules.md text, the file and the field's line, and marks input problems.
+     */
+    @Test
+    void writesSarifThatValidatesAgainstTheSarifSchema(@TempDir Path tmp) throws IOException {
+        Run r = check("-o", "sarif", "--old", ex("examples/history/applied"), "--objects", ex("examples/cluster"), ex("examples/gitops"));
+        assertEquals(1, r.code(), r.err());
+        JsonNode log = r.json();
+        assertEquals(List.of(), sarifProblems(log));
+        tools.jackson.databind.node.ObjectNode wrong = (tools.jackson.databind.node.ObjectNode) log.deepCopy();
+        ((tools.jackson.databind.node.ObjectNode) wrong.path("runs").get(0).path("results").get(0)).put("level", "fatal");
+        assertFalse(sarifProblems(wrong).isEmpty(), "the schema check can fail");
+        assertEquals("2.1.0", log.path("version").asString());
+        JsonNode run = log.path("runs").get(0);
+        JsonNode result = run.path("results").get(0);
+        assertEquals("transition.stopped-is-terminal", result.path("ruleId").asString());
+        assertEquals("error", result.path("level").asString());
+        JsonNode rule = run.path("tool").path("driver").path("rules").get(result.path("ruleIndex").asInt());
+        assertEquals("transition.stopped-is-terminal", rule.path("id").asString());
+        assertTrue(rule.path("help").path("markdown").asString().contains("**Fix**: create a new Backup"), rule.toString());
+        assertFalse(rule.path("help").path("text").asString().contains("**"), "plain help text");
+        JsonNode where = result.path("locations").get(0).path("physicalLocation");
+        String file = where.path("artifactLocation").path("uri").asString();
+        assertTrue(file.endsWith("examples/gitops/test1/log-backup-azblob.yaml"), file);
+        String text = Files.readString(Path.of(ex("examples/gitops/test1/log-backup-azblob.yaml")));
+        assertEquals(lineOf(text, "logSubcommand:"), where.path("region").path("startLine").asInt());
+        assertTrue(run.path("invocations").get(0).path("executionSuccessful").asBoolean());
+        assertEquals(io.brguard.policy.RuleCatalog.entries().size(), run.path("tool").path("driver").path("rules").size());
+
+        Files.writeString(tmp.resolve("bad.yaml"), "apiVersion: br.pingcap.com/v1alpha1\nkind: Backup\nspec: [\n");
+        JsonNode broken = check("-o", "sarif", tmp.toString()).json();
+        assertEquals(List.of(), sarifProblems(broken));
+        JsonNode invocation = broken.path("runs").get(0).path("invocations").get(0);
+        assertFalse(invocation.path("executionSuccessful").asBoolean());
+        assertTrue(invocation.path("toolExecutionNotifications").get(0).path("message").path("text").asString().contains("not valid YAML"));
+    }
+
+    private static List<String> sarifProblems(JsonNode log) {
+        com.networknt.schema.Schema schema = com.networknt.schema.SchemaRegistry
+                .withDefaultDialect(com.networknt.schema.SpecificationVersion.DRAFT_4)
+                .getSchema(Json.JSON.readTree(Fixtures.read("cli/src/test/resources/sarif-schema-2.1.0.json")));
+        return schema.validate(log).stream().map(Object::toString).toList();
     }
 
     private static void git(Path dir, String... args) throws Exception {

@@ -1,10 +1,16 @@
 package io.brguard.cli;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import picocli.CommandLine;
 
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.util.Properties;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class MainTest {
     private static final String KEY = "java.util.concurrent.ForkJoinPool.common.parallelism";
@@ -31,5 +37,22 @@ class MainTest {
         explicit.setProperty("jdk.tls.client.cipherSuites", "TLS_AES_256_GCM_SHA384");
         Main.tuneRuntime(explicit);
         assertEquals("TLS_AES_256_GCM_SHA384", explicit.getProperty("jdk.tls.client.cipherSuites"));
+    }
+
+    /** --help and -h print the subcommand's usage and exit 0, without starting anything or asking for arguments. */
+    @ParameterizedTest
+    @ValueSource(strings = {"check", "webhook", "controller", "certs"})
+    void everySubcommandPrintsItsUsageOnHelp(String sub) {
+        for (String flag : new String[] {"--help", "-h"}) {
+            CommandLine cli = Main.commandLine();
+            StringWriter out = new StringWriter();
+            StringWriter err = new StringWriter();
+            cli.setOut(new PrintWriter(out));
+            cli.setErr(new PrintWriter(err));
+            assertEquals(0, cli.execute(sub, flag), sub + " " + flag + ": " + err);
+            assertTrue(out.toString().startsWith("Usage: brguard " + sub), out.toString());
+            assertTrue(out.toString().contains("-h, --help"), "the usage lists the help option");
+            assertEquals("", err.toString());
+        }
     }
 }

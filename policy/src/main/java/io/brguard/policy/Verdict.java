@@ -39,8 +39,12 @@ public record Verdict(List<Violation> violations, List<Warning> warnings, List<P
         return List.copyOf(ids);
     }
 
-    /** All violation messages joined for a one-line admission response. */
+    /**
+     * The admission response's message: each violation on its own line, each line exactly as docs/rules.md and
+     * {@code brguard check} print it. A violation's message is one line (Violation keeps it so), so the line
+     * break cannot be mistaken for part of one.
+     */
     public String denialMessage() {
-        return String.join("; ", violations.stream().map(v -> v.message().replace("; ", ", ")).toList());
+        return String.join("\n", violations.stream().map(Violation::message).toList());
     }
 }

@@ -16,9 +16,11 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 /** {@code brguard check}: the webhook's policy over YAML files, for pull requests before Argo CD or Flux syncs. */
-@Command(name = "check", sortOptions = false, usageHelpAutoWidth = true,
+@Command(name = "check", mixinStandardHelpOptions = true, versionProvider = io.brguard.cli.Main.Version.class,
+        sortOptions = false, usageHelpAutoWidth = true,
         description = {"Check Backup manifests offline with the same policy as the admission webhook.",
-                "Exit codes: 0 clean (warnings allowed), 1 a Backup would be denied, 2 usage or input error."})
+                "Exit codes: 0 clean (warnings allowed), 1 a Backup would be denied, 2 usage or input error",
+                "(a path that does not exist, an unreadable file, no Backup found without --allow-empty)."})
 public final class CheckCommand implements Callable<Integer> {
 
     @Spec
@@ -55,12 +57,18 @@ public final class CheckCommand implements Callable<Integer> {
     boolean pitrGuard;
 
     @Option(names = {"-o", "--output"}, defaultValue = "table", paramLabel = "FORMAT",
-            description = "table, json or junit (default: ${DEFAULT-VALUE})")
+            description = "table, json, junit or sarif (SARIF 2.1.0, for code scanning) (default: ${DEFAULT-VALUE})")
     String output;
 
     @Option(names = "--color", defaultValue = "auto", paramLabel = "WHEN",
             description = "auto, always or never (default: ${DEFAULT-VALUE})")
     String color;
+
+    @Option(names = "--allow-empty", description = "exit 0 when the paths hold no Backup (by default that is exit 2: "
+            + "a check that found nothing to check must not pass silently)")
+    boolean allowEmpty;
+
+    private static final List<String> COLORS = List.of("auto", "always", "never");
 
     @Override
     public Integer call() throws IOException {
@@ -68,13 +76,28 @@ public final class CheckCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         Reporters.Format format;
         try {
-            format = Reporters.Format.valueOf(output.toUpperCase());
+            format = Reporters.Format.valueOf(output.toUpperCase(java.util.Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            err.println("brguard check: --output must be table, json or junit, not " + output);
+            err.println("brguard check: --output must be table, json, junit or sarif, not " + output);
+            return 2;
+        }
+        if (!COLORS.contains(color)) {
+            err.println("brguard check: --color must be auto, always or never, not " + color);
             return 2;
         }
         if (base != null && !old.isEmpty()) {
             err.println("brguard check: give --base or --old, not both");
+            return 2;
+        }
+        // A path that is not there is named first and stops the run: a missing --objects folder would otherwise
+        // turn into secret.missing denials, a missing --old folder into CREATEs.
+        List<String> missing = new ArrayList<>();
+        missing(paths, "", missing);
+        missing(old, "--old ", missing);
+        missing(live, "--live ", missing);
+        missing(objects, "--objects ", missing);
+        if (!missing.isEmpty()) {
+            missing.forEach(m -> err.println("brguard check: " + m + ": no such file or folder"));
             return 2;
         }
         Inputs inputs = new Inputs(kustomize);
@@ -85,6 +108,11 @@ public final class CheckCommand implements Callable<Integer> {
         String oldLabel = base != null ? "git " + base : old.isEmpty() ? null : String.join(", ", old.stream().map(Path::toString).toList());
         Checker.Report report = new Checker(new Policy(new PolicyConfig(pitrGuard)), namespace)
                 .run(current, new Checker.History(oldSource, liveSource), objectSource, !objects.isEmpty());
+        if (report.results().isEmpty() && report.problems().isEmpty() && !allowEmpty) {
+            report = report.withProblem(new io.brguard.policy.Manifests.Problem(String.join(" ", paths.stream().map(Path::toString).toList()),
+                    0, 1, "no br.pingcap.com/v1alpha1 Backup found (only *.yaml, *.yml and *.json files are read); "
+                    + "pass --allow-empty if none is expected"));
+        }
         boolean useColor = switch (color) {
             case "always" -> true;
             case "never" -> false;
@@ -92,6 +120,14 @@ public final class CheckCommand implements Callable<Integer> {
         };
         Reporters.write(report, format, useColor, header(oldLabel), out);
         return report.exitCode();
+    }
+
+    private static void missing(List<Path> given, String option, List<String> out) {
+        for (Path p : given) {
+            if (!java.nio.file.Files.exists(p)) {
+                out.add(option + p);
+            }
+        }
     }
 
     private String header(String oldLabel) {

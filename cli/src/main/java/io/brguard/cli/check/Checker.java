@@ -46,6 +46,13 @@ public final class Checker {
 
     /** Everything the check found. */
     public record Report(List<Result> results, List<Manifests.Problem> problems, List<String> notes) {
+        /** The same report with one more input problem. */
+        public Report withProblem(Manifests.Problem p) {
+            List<Manifests.Problem> all = new ArrayList<>(problems);
+            all.add(p);
+            return new Report(results, all, notes);
+        }
+
         public int exitCode() {
             if (!problems.isEmpty()) {
                 return 2;
@@ -72,9 +79,9 @@ public final class Checker {
         problems.addAll(objects.problems());
         List<String> notes = new ArrayList<>();
 
-        Map<String, Manifests.Document> now = backups(current, problems, notes, true);
-        Map<String, Manifests.Document> old = backups(history.old(), problems, notes, false);
-        Map<String, Manifests.Document> live = backups(history.live(), problems, notes, false);
+        Map<String, Manifests.Document> now = backups(current, problems, true);
+        Map<String, Manifests.Document> old = backups(history.old(), problems, false);
+        Map<String, Manifests.Document> live = backups(history.live(), problems, false);
 
         // Old objects as compact JSON, made trees again when decided: a tree is ten times the size, and a check of
         // 100,000 Backups against a git ref holds every old one.
@@ -172,14 +179,13 @@ public final class Checker {
     }
 
     /** Backups of one source by namespace/name, with the default namespace filled in; duplicates are problems. */
-    private Map<String, Manifests.Document> backups(Source source, List<Manifests.Problem> problems, List<String> notes,
-                                                    boolean checked) {
+    private Map<String, Manifests.Document> backups(Source source, List<Manifests.Problem> problems, boolean checked) {
         Map<String, Manifests.Document> out = new LinkedHashMap<>();
         for (Manifests.Document d : source.documents()) {
             if (!d.isBackup()) {
-                if (checked && "Backup".equals(d.kind()) && d.apiVersion().startsWith("pingcap.com/")) {
-                    notes.add(d.where() + ": " + d.apiVersion() + " Backup (TiDB Operator v1) is not checked; "
-                            + "brguard checks br.pingcap.com/v1alpha1");
+                String nearMiss = checked ? nearMiss(d) : null;
+                if (nearMiss != null) {
+                    problems.add(new Manifests.Problem(d.source(), d.index(), d.line(), nearMiss));
                 }
                 continue;
             }
@@ -201,6 +207,29 @@ public final class Checker {
             }
         }
         return out;
+    }
+
+    /**
+     * Why a document that is not a br.pingcap.com/v1alpha1 Backup looks meant to be one, or null: a TiDB group
+     * with a kind that is Backup but for its spelling, Backup with another br.pingcap.com version or without an
+     * apiVersion, or TiDB Operator v1's pingcap.com Backup. Other groups' Backups (Velero's) are not near-misses.
+     */
+    static String nearMiss(Manifests.Document d) {
+        String kind = d.kind();
+        String apiVersion = d.apiVersion();
+        String group = apiVersion.contains("/") ? apiVersion.substring(0, apiVersion.indexOf('/')) : apiVersion;
+        boolean backupish = kind.equalsIgnoreCase("backup") || kind.equalsIgnoreCase("backups");
+        String want = "brguard checks apiVersion br.pingcap.com/v1alpha1, kind Backup";
+        if (!backupish || !(apiVersion.isEmpty() || group.equals("pingcap.com") || group.endsWith(".pingcap.com"))) {
+            return null;
+        }
+        if (group.equals("pingcap.com") && kind.equals("Backup")) {
+            return "apiVersion " + apiVersion + " is TiDB Operator v1's Backup; " + want + " (TiDB Operator v2)";
+        }
+        if (apiVersion.isEmpty()) {
+            return "kind " + kind + " without an apiVersion is not checked; " + want;
+        }
+        return "apiVersion " + apiVersion + ", kind " + kind + " is not checked; " + want;
     }
 
     private static String phase(JsonNode tree) {

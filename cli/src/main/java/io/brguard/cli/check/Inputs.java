@@ -66,8 +66,9 @@ public final class Inputs {
         }
     }
 
+    /** *.yaml, *.yml and *.json, in any case (Backup.YAML is read too). */
     static boolean isManifest(Path f) {
-        String n = f.getFileName().toString();
+        String n = f.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
         return n.endsWith(".yaml") || n.endsWith(".yml") || n.endsWith(".json");
     }
 

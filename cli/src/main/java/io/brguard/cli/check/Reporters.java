@@ -12,11 +12,15 @@ import tools.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
 import java.util.List;
 
-/** Renders a {@link Checker.Report} as a human table, JSON or JUnit XML. */
+/**
+ * Renders a {@link Checker.Report} as a human table, JSON, JUnit XML or SARIF. Every finding names the line of its
+ * field in the file (the line of the closest written parent when the field itself is missing), and prints its
+ * message exactly as the webhook's denial does.
+ */
 public final class Reporters {
 
     /** How to print. */
-    public enum Format { TABLE, JSON, JUNIT }
+    public enum Format { TABLE, JSON, JUNIT, SARIF }
 
     private Reporters() {
     }
@@ -26,6 +30,7 @@ public final class Reporters {
             case TABLE -> table(report, color, header, out);
             case JSON -> out.println(Json.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(json(report)));
             case JUNIT -> junit(report, out);
+            case SARIF -> out.println(Json.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(Sarif.log(report)));
         }
         out.flush();
     }
@@ -53,13 +58,13 @@ public final class Reporters {
                 out.println(p.dim("         removed from the checked files: a prune deletes it (never denied)"));
             }
             for (Violation v : res.verdict().violations()) {
-                out.println("         " + p.red("deny ") + " " + v.message());
+                out.println("         " + p.red("deny ") + " " + at(res, v.path()) + v.message());
             }
             for (Warning w : res.verdict().warnings()) {
-                out.println("         " + p.yellow("warn ") + " " + w.message());
+                out.println("         " + p.yellow("warn ") + " " + at(res, w.path()) + w.message());
             }
             for (Unchecked u : res.verdict().unchecked()) {
-                out.println("         " + p.dim("not checked " + u.message().replaceFirst(": not checked: ", ": ")));
+                out.println("         " + p.dim("not checked " + at(res, u.path()) + u.message().replaceFirst(": not checked: ", ": ")));
             }
         }
         if (!r.problems().isEmpty()) {
@@ -71,6 +76,11 @@ public final class Reporters {
         }
         out.println();
         out.println(summary(r));
+    }
+
+    /** "line N: " for a finding's field. */
+    private static String at(Checker.Result res, String path) {
+        return "line " + res.doc().lineOf(path) + ": ";
     }
 
     static String summary(Checker.Report r) {
@@ -111,15 +121,18 @@ public final class Reporters {
             }
             ArrayNode vs = o.putArray("violations");
             for (Violation v : res.verdict().violations()) {
-                vs.addObject().put("rule", v.ruleId()).put("path", v.path()).put("message", v.message());
+                vs.addObject().put("rule", v.ruleId()).put("path", v.path()).put("line", res.doc().lineOf(v.path()))
+                        .put("message", v.message());
             }
             ArrayNode ws = o.putArray("warnings");
             for (Warning w : res.verdict().warnings()) {
-                ws.addObject().put("rule", w.ruleId()).put("path", w.path()).put("message", w.message());
+                ws.addObject().put("rule", w.ruleId()).put("path", w.path()).put("line", res.doc().lineOf(w.path()))
+                        .put("message", w.message());
             }
             ArrayNode us = o.putArray("notChecked");
             for (Unchecked u : res.verdict().unchecked()) {
-                us.addObject().put("rule", u.ruleId()).put("path", u.path()).put("reason", u.reason());
+                us.addObject().put("rule", u.ruleId()).put("path", u.path()).put("line", res.doc().lineOf(u.path()))
+                        .put("reason", u.reason());
             }
         }
         ArrayNode problems = root.putArray("problems");
@@ -148,7 +161,8 @@ public final class Reporters {
             if (!res.verdict().allowed()) {
                 String first = res.verdict().violations().get(0).message();
                 StringBuilder all = new StringBuilder();
-                res.verdict().violations().forEach(v -> all.append(v.message()).append('\n'));
+                res.verdict().violations().forEach(v -> all.append(res.doc().source()).append(':').append(res.doc().lineOf(v.path()))
+                        .append(": ").append(v.message()).append('\n'));
                 out.print("<failure message=\"" + xml(first) + "\" type=\"" + xml(res.verdict().ruleIds().get(0))
                         + "\">" + xml(all.toString()) + "</failure>");
             }

@@ -27,7 +27,8 @@ import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 
 /** {@code brguard certs issue|rotate}: the webhook's TLS without cert-manager. */
-@Command(name = "certs", sortOptions = false, usageHelpAutoWidth = true,
+@Command(name = "certs", mixinStandardHelpOptions = true, versionProvider = io.brguard.cli.Main.Version.class,
+        sortOptions = false, usageHelpAutoWidth = true,
         description = {"Issue or rotate the webhook's ECDSA P-256 CA and serving certificate, into PEM files (--dir) or",
                 "Kubernetes Secrets (--secret), and patch the caBundle into the webhook configurations.",
                 "rotate is idempotent: run it from a CronJob. A CA rotation keeps the old CA in the caBundle until",

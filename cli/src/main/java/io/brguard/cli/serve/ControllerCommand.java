@@ -18,7 +18,8 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
 /** {@code brguard controller}: carries out accepted Backups as BR Jobs, with Lease leader election. */
-@Command(name = "controller", sortOptions = false, usageHelpAutoWidth = true,
+@Command(name = "controller", mixinStandardHelpOptions = true, versionProvider = io.brguard.cli.Main.Version.class,
+        sortOptions = false, usageHelpAutoWidth = true,
         description = {"Carry out Backups as BR Jobs, keep their status, preflight and clean up Azure storage.",
                 "Only for clusters without TiDB Operator's own backup controller (the standalone install).",
                 "Kubernetes config comes from the in-cluster service account or KUBECONFIG."})

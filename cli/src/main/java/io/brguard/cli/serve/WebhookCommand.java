@@ -34,7 +34,8 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
 /** {@code brguard webhook}: the admission webhook, in-cluster or (with --dev) against YAML files. */
-@Command(name = "webhook", sortOptions = false, usageHelpAutoWidth = true,
+@Command(name = "webhook", mixinStandardHelpOptions = true, versionProvider = io.brguard.cli.Main.Version.class,
+        sortOptions = false, usageHelpAutoWidth = true,
         description = {"Serve the validating and mutating admission webhook (POST /validate, /mutate over TLS;",
                 "/healthz, /readyz, /metrics on the plain health port). Kubernetes config comes from the",
                 "in-cluster service account or KUBECONFIG.",
@@ -88,6 +89,7 @@ public final class WebhookCommand implements Callable<Integer> {
         WebhookServer.CacheState caches;
         KubernetesClient client = null;
         ClusterLookups informers = null;
+        ApiServerWatch watch = null;
         if (dev) {
             if (host == null) {
                 host = "127.0.0.1";
@@ -118,6 +120,9 @@ public final class WebhookCommand implements Callable<Integer> {
             }
             client = new KubernetesClientBuilder().withConfig(apiConfig())
                     .withKubernetesSerialization(ClusterLookups.serialization()).build();
+            KubernetesClient probe = client;
+            watch = new ApiServerWatch("brguard webhook", client.getMasterUrl().toString(), probe::getKubernetesVersion,
+                    System.err, Duration.ofSeconds(1), Duration.ofSeconds(30)).start();
             informers = new ClusterLookups(client, clock);
             informers.start();
             lookups = informers;
@@ -134,7 +139,11 @@ public final class WebhookCommand implements Callable<Integer> {
         CountDownLatch stop = new CountDownLatch(1);
         KubernetesClient c = client;
         ClusterLookups inf = informers;
+        ApiServerWatch w = watch;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (w != null) {
+                w.close();
+            }
             server.close();
             if (inf != null) {
                 inf.close();
