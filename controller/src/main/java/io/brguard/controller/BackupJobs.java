@@ -7,6 +7,10 @@ import io.brguard.policy.model.BackupSpec;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 
@@ -20,9 +24,15 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * Builds the batch/v1 Job for a Backup and a BR command, as TiDB Operator does: deterministic name, owner
- * reference, labels, backoffLimit 0 (no retry on error), restartPolicy Never, and the BR command line for Azure.
- * Credentials reach BR as env vars referencing the Secret (secretKeyRef): no value is copied into the Job. Pure.
+ * Builds the batch/v1 Job for a Backup and a BR command the way TiDB Operator v2 builds its backup Jobs
+ * (pingcap/tidb-operator pkg/controllers/br/manager/backup/backup_manager.go {@code makeBRBackupJob}, and the BR
+ * command line its tidb-backup-manager then runs, cmd/tidb-backup-manager/app/backup/backup.go
+ * {@code backupCommandTemplate}): deterministic name, owner reference, labels, backoffLimit 0, restartPolicy Never,
+ * {@code --pd} from the cluster's first PDGroup, the cluster client certificate when the Cluster has TLS on, the BR
+ * image following the TiKVGroup's version, {@code BR_LOG_TO_TERM} and the controller's {@code TZ}. One difference
+ * by design: the Job's container is BR itself, not tidb-backup-manager with BR copied in by an init container;
+ * brguard's controller reads the outcome from the Job and the backupmeta. Credentials reach BR as env vars
+ * referencing the Secret (secretKeyRef): no value is copied into the Job. Pure.
  */
 public final class BackupJobs {
     public static final String LABEL_BACKUP = "tidb.pingcap.com/backup";
@@ -32,18 +42,58 @@ public final class BackupJobs {
     public static final String ANNOTATION_TRUNCATE_UNTIL = "brguard.io/truncate-until";
     public static final String ANNOTATION_GENERATION = "brguard.io/backup-generation";
     private static final List<String> AAD = List.of("AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET", "AZURE_TENANT_ID");
+    /** The Jobs' ServiceAccount when spec.serviceAccount is empty (pkg/controllers/br/manager/constants). */
+    public static final String DEFAULT_SERVICE_ACCOUNT = "tidb-backup-manager";
 
     private final String defaultImage;
     private final String serviceAccountDefault;
+    private final String timeZone;
 
-    /** @param defaultImage BR image when the Backup has no toolImage, e.g. pingcap/br:v8.5.0 */
+    /** With the controller's own TZ passed on to the Jobs. */
     public BackupJobs(String defaultImage, String serviceAccountDefault) {
+        this(defaultImage, serviceAccountDefault, System.getenv("TZ"));
+    }
+
+    /**
+     * @param defaultImage BR image when the Backup has no toolImage: its repository with the TiKVGroup's version
+     *                     as the tag, or the image as given when the TiKVGroup has no version
+     * @param timeZone     the controller's TZ (null: none), which TiDB Operator passes to its Jobs
+     *                     ({@code util.AppendEnvIfPresent(envVars, "TZ")})
+     */
+    public BackupJobs(String defaultImage, String serviceAccountDefault, String timeZone) {
         this.defaultImage = defaultImage;
         this.serviceAccountDefault = serviceAccountDefault;
+        this.timeZone = timeZone;
+    }
+
+    /** The ServiceAccount the Backup's Jobs run as. */
+    public String serviceAccount(Backup b) {
+        String sa = b.getSpec().getServiceAccount();
+        return sa == null || sa.isEmpty() ? serviceAccountDefault : sa;
+    }
+
+    /**
+     * The BR image: toolImage, with the TiKV version as its tag when it has none ({@code strings.ContainsRune(
+     * toolImage, ':')}); else {@code pingcap/br:<tikv version>} in TiDB Operator, here the repository of the
+     * controller's --br-image with that tag, so a private registry keeps working.
+     */
+    String image(BackupSpec spec, ClusterTopology topology) {
+        String version = topology.tikvVersion();
+        String tool = spec.getToolImage();
+        if (tool != null && !tool.isEmpty()) {
+            return tool.indexOf(':') >= 0 || version.isEmpty() ? tool : tool + ":" + version;
+        }
+        if (version.isEmpty()) {
+            return defaultImage;
+        }
+        int slash = defaultImage.lastIndexOf('/');
+        int colon = defaultImage.lastIndexOf(':');
+        String repository = colon > slash ? defaultImage.substring(0, colon) : defaultImage;
+        return repository + ":" + version;
     }
 
     /** @param secretKeys key names of spec.azblob.secretName's Secret (values are never read here) */
-    public Job job(Backup b, BrCommand cmd, Set<String> secretKeys) {
+    public Job job(Backup b, BrCommand cmd, Set<String> secretKeys, ClusterTopology topology) {
         BackupSpec spec = b.getSpec();
         String ns = Specs.namespace(b);
         String name = Specs.name(b);
@@ -51,9 +101,12 @@ public final class BackupJobs {
         if (b.getMetadata().getLabels() != null) {
             labels.putAll(b.getMetadata().getLabels());
         }
+        // api/meta/v1alpha1/label.go: NewBackup().Instance(GetInstanceName()).BackupJob().Backup(name); the Backup's
+        // own labels do not override these (util.CombineStringMap keeps the first).
         labels.put("app.kubernetes.io/name", "backup");
         labels.put("app.kubernetes.io/component", "backup");
-        labels.put("app.kubernetes.io/instance", name);
+        String instance = b.getMetadata().getLabels() == null ? null : b.getMetadata().getLabels().get("app.kubernetes.io/instance");
+        labels.put("app.kubernetes.io/instance", instance == null ? name : instance);
         labels.put(LABEL_MANAGED_BY, MANAGED_BY);
         labels.put(LABEL_BACKUP, name);
         Map<String, String> annotations = new LinkedHashMap<>();
@@ -61,12 +114,42 @@ public final class BackupJobs {
         if (cmd == BrCommand.LOG_TRUNCATE) {
             annotations.put(ANNOTATION_TRUNCATE_UNTIL, spec.getLogTruncateUntil());
         }
-        String image = spec.getToolImage() == null || spec.getToolImage().isEmpty() ? defaultImage : spec.getToolImage();
+        String image = image(spec, topology);
         List<EnvVar> env = new ArrayList<>(credentialEnv(spec, secretKeys));
+        // Without it BR logs to a file inside the pod and `kubectl logs` shows nothing useful. TiDB Operator sets
+        // string(rune(1)), a control character; BR only asks whether the variable is set.
+        env.add(new EnvVarBuilder().withName("BR_LOG_TO_TERM").withValue("1").build());
         if (spec.getEnv() != null) {
-            // spec.env overrides the built-in variables of the same name (TiDB Operator's AppendOverwriteEnv)
-            spec.getEnv().forEach(e -> env.removeIf(x -> x.getName().equals(e.getName())));
-            env.addAll(spec.getEnv());
+            // spec.env overrides a built-in variable of the same name in its place, or comes after (AppendOverwriteEnv)
+            for (EnvVar e : spec.getEnv()) {
+                boolean matched = false;
+                for (int i = 0; i < env.size(); i++) {
+                    if (env.get(i).getName().equals(e.getName())) {
+                        env.set(i, e);
+                        matched = true;
+                    }
+                }
+                if (!matched) {
+                    env.add(e);
+                }
+            }
+        }
+        if (timeZone != null && env.stream().noneMatch(e -> e.getName().equals("TZ"))) {
+            env.add(new EnvVarBuilder().withName("TZ").withValue(timeZone).build());
+        }
+        List<Volume> volumes = new ArrayList<>();
+        List<VolumeMount> mounts = new ArrayList<>();
+        if (topology.tls()) {
+            volumes.add(new VolumeBuilder().withName(ClusterTopology.TLS_VOLUME).withNewSecret()
+                    .withSecretName(topology.tlsSecret()).endSecret().build());
+            mounts.add(new VolumeMountBuilder().withName(ClusterTopology.TLS_VOLUME).withReadOnly(true)
+                    .withMountPath(ClusterTopology.TLS_DIR).build());
+        }
+        if (spec.getAdditionalVolumes() != null) {
+            volumes.addAll(spec.getAdditionalVolumes());
+        }
+        if (spec.getAdditionalVolumeMounts() != null) {
+            mounts.addAll(spec.getAdditionalVolumeMounts());
         }
         return new JobBuilder()
                 .withNewMetadata().withName(cmd.jobName(name)).withNamespace(ns).withLabels(labels)
@@ -77,18 +160,23 @@ public final class BackupJobs {
                 .withNewSpec().withBackoffLimit(0)
                 .withNewTemplate().withNewMetadata().withLabels(labels).endMetadata()
                 .withNewSpec().withRestartPolicy("Never")
-                .withServiceAccountName(spec.getServiceAccount() == null ? serviceAccountDefault : spec.getServiceAccount())
+                .withServiceAccountName(serviceAccount(b))
                 .withImagePullSecrets(spec.getImagePullSecrets()).withTolerations(spec.getTolerations())
                 .withAffinity(spec.getAffinity()).withSecurityContext(spec.getPodSecurityContext())
-                .withPriorityClassName(spec.getPriorityClassName()).withVolumes(spec.getAdditionalVolumes())
-                .addNewContainer().withName("br").withImage(image).withCommand("/br").withArgs(args(b, cmd))
-                .withEnv(env).withResources(spec.getResources()).withVolumeMounts(spec.getAdditionalVolumeMounts())
+                .withPriorityClassName(spec.getPriorityClassName()).withVolumes(volumes.isEmpty() ? null : volumes)
+                .addNewContainer().withName("br").withImage(image).withImagePullPolicy("IfNotPresent").withCommand("/br")
+                .withArgs(args(b, cmd, topology))
+                .withEnv(env).withResources(spec.getResources()).withVolumeMounts(mounts.isEmpty() ? null : mounts)
                 .endContainer()
                 .endSpec().endTemplate().endSpec().build();
     }
 
-    /** The BR argument list (after /br), following TiDB Operator's backupCommandTemplate for Azure. */
-    public static List<String> args(Backup b, BrCommand cmd) {
+    /**
+     * The BR argument list (after /br), in tidb-backup-manager's order (backupCommandTemplate): the command, --pd,
+     * the TLS files, BR's global options, the storage, the filters or --table/--db, then the tuning flags and
+     * br.options last ("highest priority").
+     */
+    public static List<String> args(Backup b, BrCommand cmd, ClusterTopology topology) {
         BackupSpec spec = b.getSpec();
         BRConfig br = spec.getBr();
         List<String> a = new ArrayList<>();
@@ -112,8 +200,12 @@ public final class BackupJobs {
             case LOG_STOP -> a.addAll(List.of("log", "stop", "--task-name=" + name));
             case LOG_TRUNCATE -> a.addAll(List.of("log", "truncate", "--until=" + spec.getLogTruncateUntil()));
         }
-        Specs.ClusterRef cluster = Specs.cluster(b).orElseThrow();
-        a.add("--pd=" + cluster.name() + "-pd." + cluster.namespace() + ":2379");
+        a.add("--pd=" + topology.pdAddress());
+        if (topology.tls()) {
+            a.add("--ca=" + ClusterTopology.TLS_DIR + "/ca.crt");
+            a.add("--cert=" + ClusterTopology.TLS_DIR + "/tls.crt");
+            a.add("--key=" + ClusterTopology.TLS_DIR + "/tls.key");
+        }
         if (br.getLogLevel() != null) {
             a.add("--log-level=" + br.getLogLevel());
         }
@@ -128,14 +220,18 @@ public final class BackupJobs {
             a.add("--azblob.access-tier=" + spec.getAzblob().getAccessTier());
         }
         if (spec.getTableFilter() != null && !spec.getTableFilter().isEmpty()) {
-            spec.getTableFilter().forEach(f -> a.add("--filter=" + f));
-        } else if (cmd == BrCommand.SNAPSHOT) {
-            if (notBlank(br.getDb())) {
-                a.add("--db=" + br.getDb());
-            }
+            spec.getTableFilter().forEach(f -> a.addAll(List.of("--filter", f)));
+        } else if (cmd == BrCommand.SNAPSHOT && "table".equals(spec.getBackupType())) {
+            // ConstructBRGlobalOptionsForBackup: --table and --db for a table backup, --db for a db backup, none
+            // for full (a br.db on a full backup would narrow it without saying so)
             if (notBlank(br.getTable())) {
                 a.add("--table=" + br.getTable());
             }
+            if (notBlank(br.getDb())) {
+                a.add("--db=" + br.getDb());
+            }
+        } else if (cmd == BrCommand.SNAPSHOT && "db".equals(spec.getBackupType()) && notBlank(br.getDb())) {
+            a.add("--db=" + br.getDb());
         }
         if (br.getConcurrency() != null) {
             a.add("--concurrency=" + br.getConcurrency());

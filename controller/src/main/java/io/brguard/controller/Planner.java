@@ -42,18 +42,46 @@ public final class Planner {
     }
 
     /** Storage facts the reconciler can fetch. */
-    public enum Need { PREFLIGHT, META, SIZE, CHECKPOINT, REMAINING_BLOBS, JOB_EXISTS }
+    public enum Need { PREFLIGHT, META, SIZE, CHECKPOINT, REMAINING_BLOBS, JOB_EXISTS, PREREQUISITES }
 
     /** Facts fetched so far; null means not fetched. */
     public record Facts(AzureStorage.Preflight preflight, Optional<BackupMetaFile> meta, Long size, Optional<Long> checkpoint,
-                        Long remainingBlobs, Boolean jobExists) {
+                        Long remainingBlobs, Boolean jobExists, Prerequisites prerequisites) {
         public Facts(AzureStorage.Preflight preflight, Optional<BackupMetaFile> meta, Long size, Optional<Long> checkpoint,
                      Long remainingBlobs) {
-            this(preflight, meta, size, checkpoint, remainingBlobs, null);
+            this(preflight, meta, size, checkpoint, remainingBlobs, null, null);
         }
 
         public static Facts none() {
-            return new Facts(null, null, null, null, null, null);
+            return new Facts(null, null, null, null, null, null, null);
+        }
+
+        /** These facts with the prerequisites of a Job. */
+        public Facts with(Prerequisites p) {
+            return new Facts(preflight, meta, size, checkpoint, remainingBlobs, jobExists, p);
+        }
+    }
+
+    /**
+     * What a Job needs outside the Backup, checked before one is created: the TiDB cluster (its topology) and
+     * the ServiceAccount the Job runs as. A missing one is named in the status and looked for again later.
+     */
+    public record Prerequisites(ClusterTopology topology, String reason, String message) {
+        public static Prerequisites ready(ClusterTopology topology) {
+            return new Prerequisites(topology, null, null);
+        }
+
+        public static Prerequisites missing(String reason, String message) {
+            return new Prerequisites(null, reason, message);
+        }
+
+        public boolean isReady() {
+            return reason == null;
+        }
+
+        /** The cluster itself is gone (not a ServiceAccount or a spec problem). */
+        boolean clusterGone() {
+            return "ClusterNotFound".equals(reason) || "PDGroupNotFound".equals(reason) || "TiKVGroupNotFound".equals(reason);
         }
     }
 
@@ -214,6 +242,9 @@ public final class Planner {
                     }
                     if (!f.preflight().ok()) {
                         phase("Failed", f.preflight().reason(), f.preflight().message());
+                        return;
+                    }
+                    if (!prerequisitesReady(BrCommand.SNAPSHOT)) {
                         return;
                     }
                     actions.add(new Action.CreateJob(BrCommand.SNAPSHOT));
@@ -407,6 +438,9 @@ public final class Planner {
                 if (sameRequest && "Failed".equals(sc.getPhase())) {
                     return; // TiDB Operator does not retry a failed Job: wait for a spec change
                 }
+                if (!prerequisitesReady(sub)) {
+                    return;
+                }
                 actions.add(new Action.CreateJob(sub));
                 sub(sub, "Scheduled", "JobCreated", "created Job " + name);
                 return;
@@ -447,6 +481,30 @@ public final class Planner {
             }
         }
 
+        /**
+         * Whether the cluster and the ServiceAccount a new Job needs are there. When one is missing, the Backup
+         * waits and says which, where TiDB Operator v2 writes its RetryFailed condition for a Job it could not
+         * build (backup_manager.go {@code syncBackupJob}): the top level for a snapshot and log-start, only the
+         * command's own entry for a later log command (which must not change the phase of a running task).
+         */
+        boolean prerequisitesReady(BrCommand sub) {
+            if (need(Need.PREREQUISITES, f.prerequisites())) {
+                return false;
+            }
+            Prerequisites p = f.prerequisites();
+            if (p.isReady()) {
+                return true;
+            }
+            if (sub == BrCommand.SNAPSHOT || sub == BrCommand.LOG_START) {
+                phase("RetryFailed", p.reason(), p.message());
+            }
+            if (sub != BrCommand.SNAPSHOT) {
+                sub(sub, "RetryFailed", p.reason(), p.message());
+            }
+            requeue = settings.retryAfter();
+            return false;
+        }
+
         // ---------------------------------------------------------------- deletion
 
         void deleting() {
@@ -472,8 +530,21 @@ public final class Planner {
                 if (stop != null && observed(stop) && state(stop) == JobState.FAILED) {
                     return; // reported above; the finalizer stays until someone acts
                 }
-                runSub(BrCommand.LOG_STOP, () -> phase("Stopped", "StoppedForDeletion", "log task stopped before deletion"));
-                return;
+                if (stop == null) {
+                    if (need(Need.PREREQUISITES, f.prerequisites())) {
+                        return;
+                    }
+                    if (f.prerequisites().clusterGone()) {
+                        // No cluster, no PD: the log task went with it, and nothing is left to stop.
+                        condition("Clean", "False", "ClusterGone", f.prerequisites().message() + "; the log task is not stopped");
+                    } else {
+                        runSub(BrCommand.LOG_STOP, () -> phase("Stopped", "StoppedForDeletion", "log task stopped before deletion"));
+                        return;
+                    }
+                } else {
+                    runSub(BrCommand.LOG_STOP, () -> phase("Stopped", "StoppedForDeletion", "log task stopped before deletion"));
+                    return;
+                }
             }
             String policy = b.getSpec().getCleanPolicy() == null ? "Retain" : b.getSpec().getCleanPolicy();
             boolean clean = "Delete".equals(policy) || ("OnFailure".equals(policy) && "Failed".equals(phase()));

@@ -44,6 +44,8 @@ public final class Reconciler {
     private final Function<String, List<Job>> jobsOf;
     private final int cleanPageSize;
     private final SecretReader secrets;
+    private final ClusterReader clusters;
+    private final Set<String> notOurs = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public Reconciler(KubernetesClient client, Planner planner, BackupJobs jobs, AzureStorage azure, Clock clock,
                       Function<String, Backup> backups, Function<String, List<Job>> jobsOf, int cleanPageSize) {
@@ -57,12 +59,21 @@ public final class Reconciler {
         this.jobsOf = jobsOf;
         this.cleanPageSize = cleanPageSize;
         this.secrets = new SecretReader(client, clock, Duration.ofSeconds(10));
+        this.clusters = new ClusterReader(client);
     }
 
     /** Reconciles the Backup with key namespace/name; returns when to look again, if ever. */
     public Optional<Duration> reconcile(String key) {
         Backup b = backups.apply(key);
         if (b == null || b.getSpec() == null) {
+            return Optional.empty();
+        }
+        if (!azure(b)) {
+            // Another controller's Backup: no status write, no Job, no finalizer; said once per Backup.
+            if (notOurs.add(b.getMetadata().getUid() == null ? key : b.getMetadata().getUid())) {
+                LOG.info("leaving {} alone: it stores to {}, and brguard's controller runs Azure Blob Storage Backups only",
+                        key, storage(b));
+            }
             return Optional.empty();
         }
         Map<String, Job> byName = new HashMap<>();
@@ -72,15 +83,26 @@ public final class Reconciler {
         Access access = new Access(b);
         Planner.Facts facts = Planner.Facts.none();
         Planner.Plan plan = planner.plan(b, byName, facts, clock.instant());
-        for (int round = 0; plan.needsFacts() && round < 3; round++) {
+        for (int round = 0; plan.needsFacts() && round < 4; round++) {
             facts = fetch(access, plan.needs(), facts);
             plan = planner.plan(b, byName, facts, clock.instant());
         }
         if (plan.needsFacts()) {
             throw new IllegalStateException("planning " + key + " still needs " + plan.needs());
         }
-        apply(b, access, plan);
+        apply(b, access, plan, facts.prerequisites() == null ? null : facts.prerequisites().topology());
         return Optional.ofNullable(plan.requeueAfter());
+    }
+
+    /** An Azure Backup, or one that names no storage at all (the preflight fails it with a reason). */
+    static boolean azure(Backup b) {
+        var spec = b.getSpec();
+        return spec.getAzblob() != null || (spec.getS3() == null && spec.getGcs() == null && spec.getLocal() == null);
+    }
+
+    private static String storage(Backup b) {
+        var spec = b.getSpec();
+        return spec.getS3() != null ? "S3" : spec.getGcs() != null ? "GCS" : "a local volume";
     }
 
     /** The Backup's Secret and Azure credentials, read once per pass and only when needed. */
@@ -163,7 +185,27 @@ public final class Reconciler {
         if (needs.contains(Planner.Need.REMAINING_BLOBS)) {
             remaining = azure.anyBlob(a.credentials(), a.location()) ? 1L : 0L;
         }
-        return new Planner.Facts(preflight, meta, size, checkpoint, remaining, jobExists);
+        Planner.Prerequisites prerequisites = f.prerequisites();
+        if (needs.contains(Planner.Need.PREREQUISITES)) {
+            prerequisites = prerequisites(a.b);
+        }
+        return new Planner.Facts(preflight, meta, size, checkpoint, remaining, jobExists, prerequisites);
+    }
+
+    /** The cluster the Backup names, then the Job's ServiceAccount (TiDB Operator's default tidb-backup-manager). */
+    private Planner.Prerequisites prerequisites(Backup b) {
+        ClusterReader.Result cluster = clusters.read(b);
+        if (cluster instanceof ClusterReader.Result.Missing m) {
+            return Planner.Prerequisites.missing(m.reason(), m.message());
+        }
+        String ns = Specs.namespace(b);
+        String sa = jobs.serviceAccount(b);
+        if (client.serviceAccounts().inNamespace(ns).withName(sa).get() == null) {
+            return Planner.Prerequisites.missing("ServiceAccountNotFound", "ServiceAccount " + ns + "/" + sa + " not found: the "
+                    + "Backup's Jobs run as it (spec.serviceAccount, default " + BackupJobs.DEFAULT_SERVICE_ACCOUNT
+                    + "); create it in the Backup's namespace");
+        }
+        return Planner.Prerequisites.ready(((ClusterReader.Result.Found) cluster).topology());
     }
 
     private AzureStorage.Preflight preflight(Access a) {
@@ -184,7 +226,7 @@ public final class Reconciler {
         return azure.preflight(creds, a.location(), !Specs.isLog(a.b.getSpec()));
     }
 
-    private void apply(Backup b, Access access, Planner.Plan plan) {
+    private void apply(Backup b, Access access, Planner.Plan plan, ClusterTopology topology) {
         String ns = Specs.namespace(b);
         Backup current = b;
         for (Planner.Action action : plan.actions()) {
@@ -198,7 +240,10 @@ public final class Reconciler {
                     return x;
                 });
             } else if (action instanceof Planner.Action.CreateJob c) {
-                Job job = jobs.job(current, c.command(), access.keys());
+                if (topology == null) {
+                    throw new IllegalStateException("a Job for " + Specs.nsName(b) + " without its cluster's topology");
+                }
+                Job job = jobs.job(current, c.command(), access.keys(), topology);
                 try {
                     client.batch().v1().jobs().inNamespace(ns).resource(job).create();
                     LOG.info("created Job {}/{}", ns, job.getMetadata().getName());

@@ -77,9 +77,11 @@ class BackupControllerTest {
         assertEquals("Backup", job.getMetadata().getOwnerReferences().get(0).getKind());
         assertEquals(name, job.getMetadata().getLabels().get("tidb.pingcap.com/backup"));
         var c = job.getSpec().getTemplate().getSpec().getContainers().get(0);
-        assertEquals("pingcap/br:v8.5.0", c.getImage());
+        // demo1's TiKVGroup is at v8.5.2 and its first PDGroup is named pd (src/test/resources/v2-clusters.yaml)
+        assertEquals("pingcap/br:v8.5.2", c.getImage());
         assertEquals(List.of("backup", "full"), c.getArgs().subList(0, 2));
-        assertTrue(c.getArgs().contains("--pd=demo1-pd.test1:2379"), c.getArgs().toString());
+        assertTrue(c.getArgs().contains("--pd=pd-pd.test1:2379"), c.getArgs().toString());
+        assertTrue(c.getEnv().stream().anyMatch(e -> e.getName().equals("BR_LOG_TO_TERM")), "BR logs to the pod's output");
         assertTrue(c.getArgs().contains("--storage=azure://my-container/" + name + "/"), c.getArgs().toString());
         var key = c.getEnv().stream().filter(e -> e.getName().equals("AZURE_STORAGE_KEY")).findFirst().orElseThrow();
         assertNull(key.getValue(), "no Secret value in the Job");
@@ -240,6 +242,96 @@ class BackupControllerTest {
         assertFalse(container.listBlobs(new com.azure.storage.blob.models.ListBlobsOptions().setPrefix(name + "/"), null)
                 .iterator().hasNext(), "every blob under the prefix is deleted");
         assertTrue(container.getBlobClient(name + "-sibling/keep.me").exists(), "a sibling prefix is not touched");
+    }
+
+    // ------------------------------------------------------------------ the v2 cluster around a Backup
+
+    @Test
+    void readsTheV2ClustersTlsPdGroupAndVersionForItsJob() {
+        String name = unique("tls");
+        Backup b = snapshot(name, name);
+        b.getSpec().getBr().setCluster("secure");
+        create(b);
+        var c = await(() -> job("backup-" + name), "the backup Job").getSpec().getTemplate().getSpec();
+        var br = c.getContainers().get(0);
+        assertEquals("pingcap/br:v8.5.1", br.getImage(), "the TiKVGroup's version");
+        assertEquals(List.of("backup", "full", "--pd=pd-main-pd.test1:23790", "--ca=/var/lib/cluster-client-tls/ca.crt",
+                "--cert=/var/lib/cluster-client-tls/tls.crt", "--key=/var/lib/cluster-client-tls/tls.key"), br.getArgs().subList(0, 6));
+        assertEquals("secure-cluster-client-secret", c.getVolumes().get(0).getSecret().getSecretName());
+        assertEquals("/var/lib/cluster-client-tls", br.getVolumeMounts().get(0).getMountPath());
+    }
+
+    @Test
+    void waitsForAMissingClusterAndNamesItThenRunsOnceItExists() {
+        String name = unique("nocluster");
+        Backup b = snapshot(name, name);
+        b.getSpec().getBr().setCluster("later");
+        create(b);
+        Backup waiting = await(() -> phase(name, "RetryFailed"), "phase RetryFailed");
+        var cond = waiting.getStatus().getConditions().stream().filter(x -> x.getType().equals("RetryFailed")).findFirst().orElseThrow();
+        assertEquals("ClusterNotFound", cond.getReason());
+        assertTrue(cond.getMessage().contains("Cluster test1/later (core.pingcap.com/v1alpha1) not found"), cond.getMessage());
+        assertNull(job("backup-" + name), "no Job for a cluster that is not there");
+
+        // TiDB Operator's cluster appears: its Cluster, then its groups.
+        client.genericKubernetesResources(ClusterReader.CLUSTERS).inNamespace("test1").resource(generic("Cluster", "later", null)).create();
+        Backup noPd = await(() -> {
+            Backup x = get(name);
+            return x.getStatus().getConditions().stream().anyMatch(k -> "PDGroupNotFound".equals(k.getReason())) ? x : null;
+        }, "the missing PDGroup named");
+        assertTrue(noPd.getStatus().getConditions().stream().anyMatch(k -> k.getMessage().contains("no PDGroup of Cluster test1/later")));
+        client.genericKubernetesResources(ClusterReader.PD_GROUPS).inNamespace("test1").resource(generic("PDGroup", "pd-later", "later")).create();
+        client.genericKubernetesResources(ClusterReader.TIKV_GROUPS).inNamespace("test1").resource(generic("TiKVGroup", "tikv-later", "later")).create();
+        Job job = await(() -> job("backup-" + name), "the Job once the cluster exists");
+        assertTrue(job.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs().contains("--pd=pd-later-pd.test1:2379"));
+    }
+
+    @Test
+    void waitsForAMissingServiceAccountAndNamesIt() {
+        String name = unique("nosa");
+        Backup b = snapshot(name, name);
+        b.getSpec().setServiceAccount("br-" + name);
+        create(b);
+        Backup waiting = await(() -> phase(name, "RetryFailed"), "phase RetryFailed");
+        var cond = waiting.getStatus().getConditions().stream().filter(x -> x.getType().equals("RetryFailed")).findFirst().orElseThrow();
+        assertEquals("ServiceAccountNotFound", cond.getReason());
+        assertTrue(cond.getMessage().startsWith("ServiceAccount test1/br-" + name + " not found"), cond.getMessage());
+        assertNull(job("backup-" + name));
+        client.serviceAccounts().inNamespace("test1").resource(new io.fabric8.kubernetes.api.model.ServiceAccountBuilder()
+                .withNewMetadata().withName("br-" + name).withNamespace("test1").endMetadata().build()).create();
+        Job job = await(() -> job("backup-" + name), "the Job once the ServiceAccount exists");
+        assertEquals("br-" + name, job.getSpec().getTemplate().getSpec().getServiceAccountName());
+    }
+
+    /** S3, GCS and local Backups belong to another controller: no status, no finalizer, no Job. */
+    @Test
+    void leavesBackupsOnOtherStorageAlone() throws Exception {
+        String name = unique("s3");
+        Backup b = Json.toBackup(Fixtures.yaml("""
+                apiVersion: br.pingcap.com/v1alpha1
+                kind: Backup
+                metadata: {name: %s, namespace: test1}
+                spec:
+                  br: {cluster: demo1}
+                  s3: {provider: aws, bucket: my-bucket, prefix: my-folder, region: us-west-2}
+                """.formatted(name)));
+        create(b);
+        String marker = unique("full");
+        create(snapshot(marker, marker));
+        await(() -> job("backup-" + marker), "a later Azure Backup's Job (the queue has passed the S3 one)");
+        Backup s3 = get(name);
+        assertNull(s3.getStatus(), "no status written");
+        assertTrue(s3.getMetadata().getFinalizers() == null || s3.getMetadata().getFinalizers().isEmpty(), "no finalizer");
+        assertNull(job("backup-" + name), "no Job");
+    }
+
+    static io.fabric8.kubernetes.api.model.GenericKubernetesResource generic(String kind, String name, String cluster) {
+        var r = new io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder().withApiVersion("core.pingcap.com/v1alpha1")
+                .withKind(kind).withNewMetadata().withName(name).withNamespace("test1").endMetadata().build();
+        if (cluster != null) {
+            r.setAdditionalProperty("spec", Map.of("cluster", Map.of("name", cluster)));
+        }
+        return r;
     }
 
     // ------------------------------------------------------------------ helpers

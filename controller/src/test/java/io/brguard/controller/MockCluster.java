@@ -1,6 +1,7 @@
 package io.brguard.controller;
 
 import io.brguard.policy.testing.Fixtures;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.brguard.policy.model.Backup;
@@ -25,7 +26,26 @@ final class MockCluster {
         CustomResourceDefinition crd = client.apiextensions().v1().customResourceDefinitions()
                 .load(Fixtures.path("manifests/crd/backups.br.pingcap.com.yaml").toFile()).item();
         client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
+        for (HasMetadata core : client.load(MockCluster.class.getResourceAsStream("/core-pingcap-crds.yaml")).items()) {
+            client.resource(core).create();
+        }
+        // The v2 clusters the Backups name, and the ServiceAccount their Jobs run as (the seed asks the user for it).
+        for (HasMetadata o : client.load(MockCluster.class.getResourceAsStream("/v2-clusters.yaml")).items()) {
+            client.genericKubernetesResources(context(o.getKind())).inNamespace("test1")
+                    .resource((io.fabric8.kubernetes.api.model.GenericKubernetesResource) o).create();
+        }
+        client.serviceAccounts().inNamespace("test1").resource(new io.fabric8.kubernetes.api.model.ServiceAccountBuilder()
+                .withNewMetadata().withName(BackupJobs.DEFAULT_SERVICE_ACCOUNT).withNamespace("test1").endMetadata().build()).create();
         secret(client, "azblob-secret", Azurite.KEY);
+    }
+
+    static io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext context(String kind) {
+        return switch (kind) {
+            case "Cluster" -> ClusterReader.CLUSTERS;
+            case "PDGroup" -> ClusterReader.PD_GROUPS;
+            case "TiKVGroup" -> ClusterReader.TIKV_GROUPS;
+            default -> throw new IllegalArgumentException(kind);
+        };
     }
 
     static void secret(KubernetesClient client, String name, String key) {

@@ -29,8 +29,11 @@ class PlannerTest {
         return b;
     }
 
+    /** demo1 in test1 as TiDB Operator v2 creates it from its examples/basic: PDGroup pd, TiKVGroup tikv. */
+    static final ClusterTopology DEMO1 = new ClusterTopology("test1", "demo1", "pd", 2379, "v8.5.2", false);
+
     static Planner.Facts preflight(AzureStorage.Preflight p) {
-        return new Planner.Facts(p, null, null, null, null);
+        return new Planner.Facts(p, null, null, null, null).with(Planner.Prerequisites.ready(DEMO1));
     }
 
     @Test
@@ -70,7 +73,7 @@ class PlannerTest {
     @Test
     void recordsAJobItFindsAfterARestartInsteadOfCreatingAnother() {
         Backup b = snapshot();
-        Job job = new BackupJobs("br", "sa").job(b, BrCommand.SNAPSHOT, java.util.Set.of());
+        Job job = new BackupJobs("br", "sa").job(b, BrCommand.SNAPSHOT, java.util.Set.of(), DEMO1);
         Planner.Plan plan = PLANNER.plan(b, Map.of(job.getMetadata().getName(), job), Planner.Facts.none(), NOW);
         assertTrue(plan.actions().stream().noneMatch(a -> a instanceof Planner.Action.CreateJob));
         assertEquals("Scheduled", plan.status().getPhase());
@@ -84,10 +87,10 @@ class PlannerTest {
         s.setPhase("Scheduled");
         b.setStatus(s);
         assertEquals(java.util.Set.of(Planner.Need.JOB_EXISTS), PLANNER.plan(b, Map.of(), Planner.Facts.none(), NOW).needs());
-        Planner.Plan lagging = PLANNER.plan(b, Map.of(), new Planner.Facts(null, null, null, null, null, true), NOW);
+        Planner.Plan lagging = PLANNER.plan(b, Map.of(), new Planner.Facts(null, null, null, null, null, true, null), NOW);
         assertNull(lagging.status(), "the Job exists: wait for the cache");
         assertEquals(Duration.ofSeconds(1), lagging.requeueAfter());
-        Planner.Plan gone = PLANNER.plan(b, Map.of(), new Planner.Facts(null, null, null, null, null, false), NOW);
+        Planner.Plan gone = PLANNER.plan(b, Map.of(), new Planner.Facts(null, null, null, null, null, false, null), NOW);
         assertEquals("Failed", gone.status().getPhase());
         assertEquals("JobMissing", gone.status().getConditions().get(0).getReason());
     }
@@ -102,7 +105,7 @@ class PlannerTest {
         s.setPhase("Running");
         s.setCommitTs("436568622965194754");
         b.setStatus(s);
-        Job pause = new BackupJobs("br", "sa").job(b, BrCommand.LOG_PAUSE, java.util.Set.of());
+        Job pause = new BackupJobs("br", "sa").job(b, BrCommand.LOG_PAUSE, java.util.Set.of(), DEMO1);
         pause.setStatus(new JobStatusBuilder().withFailed(1).addNewCondition().withType("Failed").withStatus("True").endCondition().build());
         Planner.Plan failed = PLANNER.plan(b, Map.of(pause.getMetadata().getName(), pause), Planner.Facts.none(), NOW);
         assertEquals("Failed", failed.status().getLogSubCommandStatuses().get("log-pause").getPhase());
@@ -117,8 +120,44 @@ class PlannerTest {
 
         b.getMetadata().setGeneration(4L);
         Planner.Plan again = PLANNER.plan(b, Map.of(pause.getMetadata().getName(), pause),
-                new Planner.Facts(null, null, null, Optional.empty(), null), NOW);
+                new Planner.Facts(null, null, null, Optional.empty(), null).with(Planner.Prerequisites.ready(DEMO1)), NOW);
         assertEquals(List.of(new Planner.Action.DeleteJob(pause.getMetadata().getName())), again.actions(),
                 "a spec change replaces the failed Job");
+    }
+
+    @Test
+    void waitsForAMissingClusterOrServiceAccountAndNamesIt() {
+        Backup b = snapshot();
+        Planner.Facts ok = new Planner.Facts(new AzureStorage.Preflight(true, null, null), null, null, null, null);
+        assertEquals(java.util.Set.of(Planner.Need.PREREQUISITES), PLANNER.plan(b, Map.of(), ok, NOW).needs(),
+                "the cluster and the ServiceAccount are looked up before a Job is built");
+        Planner.Plan missing = PLANNER.plan(b, Map.of(), ok.with(Planner.Prerequisites.missing("ClusterNotFound",
+                "Cluster test1/demo1 (core.pingcap.com/v1alpha1) not found")), NOW);
+        assertEquals(List.of(), missing.actions());
+        assertEquals("RetryFailed", missing.status().getPhase());
+        assertEquals("ClusterNotFound", missing.status().getConditions().get(0).getReason());
+        assertTrue(missing.status().getConditions().get(0).getMessage().contains("test1/demo1"));
+        assertEquals(Duration.ofSeconds(30), missing.requeueAfter(), "looked for again");
+
+        b.setStatus(missing.status());
+        Planner.Plan found = PLANNER.plan(b, Map.of(), ok.with(Planner.Prerequisites.ready(DEMO1)), NOW);
+        assertEquals(List.of(new Planner.Action.CreateJob(BrCommand.SNAPSHOT)), found.actions());
+    }
+
+    /** A pause that cannot run (no ServiceAccount) waits in its own sub-status; the running task's phase stays. */
+    @Test
+    void aLaterLogCommandThatCannotRunLeavesThePhaseAlone() {
+        Backup b = Json.toBackup(Fixtures.object("examples/seed/log/02-pause.yaml"));
+        b.getMetadata().setUid("uid");
+        b.getMetadata().setFinalizers(List.of(Planner.FINALIZER));
+        BackupStatus s = new BackupStatus();
+        s.setPhase("Running");
+        s.setCommitTs("436568622965194754");
+        b.setStatus(s);
+        Planner.Plan plan = PLANNER.plan(b, Map.of(), new Planner.Facts(null, null, null, Optional.empty(), null)
+                .with(Planner.Prerequisites.missing("ServiceAccountNotFound", "ServiceAccount test1/tidb-backup-manager not found")), NOW);
+        assertEquals("Running", plan.status().getPhase());
+        assertEquals("RetryFailed", plan.status().getLogSubCommandStatuses().get("log-pause").getPhase());
+        assertEquals("ServiceAccountNotFound", plan.status().getLogSubCommandStatuses().get("log-pause").getConditions().get(0).getReason());
     }
 }

@@ -42,7 +42,7 @@ public final class CheckCommand implements Callable<Integer> {
     List<Path> live = new ArrayList<>();
 
     @Option(names = "--objects", paramLabel = "PATH", description = "the cluster's other objects: Secrets, "
-            + "SealedSecrets, ExternalSecrets, TidbClusters, Backups. Without it, Secret presence is not checked")
+            + "SealedSecrets, ExternalSecrets, Clusters (core.pingcap.com), Backups. Without it, Secret presence is not checked")
     List<Path> objects = new ArrayList<>();
 
     @Option(names = {"-n", "--namespace"}, defaultValue = "default",

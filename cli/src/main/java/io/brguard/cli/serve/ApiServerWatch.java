@@ -95,6 +95,40 @@ public final class ApiServerWatch implements AutoCloseable {
         return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
     }
 
+    /**
+     * Blocks until the API server answers, saying in one line per failed try what was tried, what failed and
+     * when the next try is; the wait doubles from {@code first} up to {@code max}. For a command that can do
+     * nothing without the API server (the controller), where a silent wait would look like a hang.
+     *
+     * @return the number of failed tries
+     */
+    public static int awaitReachable(String who, String server, Callable<?> probe, PrintStream out, Duration first, Duration max,
+                                     Sleeper sleeper) throws InterruptedException {
+        long wait = first.toMillis();
+        for (int failed = 0; ; failed++) {
+            try {
+                probe.call();
+                if (failed > 0) {
+                    out.println(who + ": the API server at " + server + " answers now");
+                }
+                return failed;
+            } catch (Exception e) {
+                out.println(who + ": cannot reach the API server at " + server + " (GET /version): " + cause(e)
+                        + "; trying again in " + seconds(Duration.ofMillis(wait)));
+            }
+            sleeper.sleep(Duration.ofMillis(wait));
+            wait = Math.min(max.toMillis(), wait * 2);
+        }
+    }
+
+    /** How awaitReachable waits (tests pass one that does not). */
+    @FunctionalInterface
+    public interface Sleeper {
+        void sleep(Duration d) throws InterruptedException;
+
+        Sleeper REAL = d -> Thread.sleep(d.toMillis());
+    }
+
     /** Waits until the watch has given up or seen an answer (tests). */
     boolean awaitDone(Duration timeout) throws InterruptedException {
         thread.join(timeout.toMillis());

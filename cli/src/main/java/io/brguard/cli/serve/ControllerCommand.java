@@ -26,7 +26,8 @@ import java.util.concurrent.CountDownLatch;
 public final class ControllerCommand implements Callable<Integer> {
 
     @Option(names = "--br-image", defaultValue = "pingcap/br:v8.5.0",
-            description = "BR image when a Backup sets no spec.toolImage (default: ${DEFAULT-VALUE})")
+            description = "BR image when a Backup sets no spec.toolImage: its repository with the cluster's TiKV "
+                    + "version as the tag, as given when the TiKVGroup names no version (default: ${DEFAULT-VALUE})")
     String brImage;
 
     @Option(names = "--service-account", defaultValue = "tidb-backup-manager",
@@ -55,7 +56,11 @@ public final class ControllerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        KubernetesClient client = new KubernetesClientBuilder().build();
+        KubernetesClient client = new KubernetesClientBuilder().withConfig(new io.fabric8.kubernetes.client.ConfigBuilder(
+                io.fabric8.kubernetes.client.Config.autoConfigure(null)).withRequestRetryBackoffLimit(0).build()).build();
+        // Nothing works without the API server: say so once per try, instead of a stack trace after two minutes.
+        ApiServerWatch.awaitReachable("brguard controller", client.getMasterUrl().toString(), client::getKubernetesVersion,
+                System.err, Duration.ofSeconds(1), Duration.ofSeconds(30), ApiServerWatch.Sleeper.REAL);
         BackupController controller = new BackupController(client, new BackupJobs(brImage, serviceAccount),
                 new AzureStorage(new AzureStorage.Endpoint(azureEndpoint), Duration.ofSeconds(60)),
                 new Planner(new Planner.Settings(CertPolicy.parse(checkpointInterval), Duration.ofMinutes(1), Duration.ofSeconds(30))),

@@ -77,4 +77,27 @@ class ApiServerWatchTest {
             api.destroy();
         }
     }
+
+    /** The controller's wait: one line per failed try, naming what was tried and when the next is, then one more. */
+    @Test
+    void theControllerSaysEveryTryWithItsBackoff() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        List<Duration> slept = new java.util.ArrayList<>();
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        int failed = ApiServerWatch.awaitReachable("brguard controller", "https://10.0.0.1:6443", () -> {
+            if (calls.incrementAndGet() <= 6) {
+                throw new java.io.IOException(new java.net.UnknownHostException("kubernetes.default.svc"));
+            }
+            return "v1.31";
+        }, new PrintStream(bytes, true, StandardCharsets.UTF_8), Duration.ofSeconds(1), Duration.ofSeconds(30), slept::add);
+        assertEquals(6, failed);
+        assertEquals(List.of(1L, 2L, 4L, 8L, 16L, 30L), slept.stream().map(Duration::toSeconds).toList(), "doubling, capped");
+        List<String> lines = bytes.toString(StandardCharsets.UTF_8).lines().toList();
+        assertEquals(7, lines.size(), String.join("\n", lines));
+        assertEquals("brguard controller: cannot reach the API server at https://10.0.0.1:6443 (GET /version): unknown host "
+                + "(kubernetes.default.svc); trying again in 1 s", lines.get(0));
+        assertTrue(lines.get(5).endsWith("trying again in 30 s"));
+        assertEquals("brguard controller: the API server at https://10.0.0.1:6443 answers now", lines.get(6));
+        assertTrue(lines.stream().noneMatch(l -> l.contains("Exception") || l.contains("\tat ")), "no stack trace");
+    }
 }

@@ -144,7 +144,7 @@ public final class FieldRules implements RuleFamily {
         if (!Specs.isBlank(cluster) && !DNS_LABEL.matcher(cluster).matches()) {
             out.deny("field.cluster-name", "spec.br.cluster",
                     "not a DNS-1123 label, so the PD service <cluster>-pd cannot exist", cluster,
-                    "use the TidbCluster's metadata.name");
+                    "use the metadata.name of the TiDB cluster (its core.pingcap.com Cluster)");
         }
     }
 
