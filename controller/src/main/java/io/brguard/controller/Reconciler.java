@@ -45,6 +45,9 @@ public final class Reconciler {
     private final int cleanPageSize;
     private final SecretReader secrets;
     private final ClusterReader clusters;
+    /** Found clusters and ServiceAccounts, kept as briefly as Secrets; a missing one is asked for every time. */
+    private final ShortCache<ClusterTopology> topologies;
+    private final ShortCache<Boolean> serviceAccounts;
     private final Set<String> notOurs = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public Reconciler(KubernetesClient client, Planner planner, BackupJobs jobs, AzureStorage azure, Clock clock,
@@ -60,6 +63,8 @@ public final class Reconciler {
         this.cleanPageSize = cleanPageSize;
         this.secrets = new SecretReader(client, clock, Duration.ofSeconds(10));
         this.clusters = new ClusterReader(client);
+        this.topologies = new ShortCache<>(clock, Duration.ofSeconds(10));
+        this.serviceAccounts = new ShortCache<>(clock, Duration.ofSeconds(10));
     }
 
     /** Reconciles the Backup with key namespace/name; returns when to look again, if ever. */
@@ -194,18 +199,28 @@ public final class Reconciler {
 
     /** The cluster the Backup names, then the Job's ServiceAccount (TiDB Operator's default tidb-backup-manager). */
     private Planner.Prerequisites prerequisites(Backup b) {
-        ClusterReader.Result cluster = clusters.read(b);
-        if (cluster instanceof ClusterReader.Result.Missing m) {
+        ClusterReader.Result[] missing = {null};
+        ClusterTopology topology = Specs.cluster(b).map(ref -> topologies.get(ref.namespace() + "/" + ref.name(), () -> {
+            ClusterReader.Result r = clusters.read(b);
+            if (r instanceof ClusterReader.Result.Found found) {
+                return found.topology();
+            }
+            missing[0] = r;
+            return null;
+        })).orElse(null);
+        if (topology == null) {
+            ClusterReader.Result.Missing m = missing[0] instanceof ClusterReader.Result.Missing x ? x
+                    : new ClusterReader.Result.Missing("InvalidSpec", "spec.br.cluster is required");
             return Planner.Prerequisites.missing(m.reason(), m.message());
         }
         String ns = Specs.namespace(b);
         String sa = jobs.serviceAccount(b);
-        if (client.serviceAccounts().inNamespace(ns).withName(sa).get() == null) {
+        if (serviceAccounts.get(ns + "/" + sa, () -> client.serviceAccounts().inNamespace(ns).withName(sa).get() == null ? null : true) == null) {
             return Planner.Prerequisites.missing("ServiceAccountNotFound", "ServiceAccount " + ns + "/" + sa + " not found: the "
                     + "Backup's Jobs run as it (spec.serviceAccount, default " + BackupJobs.DEFAULT_SERVICE_ACCOUNT
                     + "); create it in the Backup's namespace");
         }
-        return Planner.Prerequisites.ready(((ClusterReader.Result.Found) cluster).topology());
+        return Planner.Prerequisites.ready(topology);
     }
 
     private AzureStorage.Preflight preflight(Access a) {
