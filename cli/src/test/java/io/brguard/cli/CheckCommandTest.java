@@ -361,6 +361,37 @@ class CheckCommandTest {
         assertTrue(err.toString().contains("--color must be auto, always or never, not sometimes"), err.toString());
     }
 
+    // ---------------------------------------------------------------- the webhook's rollout configuration
+
+    /** The same verdicts as the webhook with the same file: Warn allows and says what it would deny. */
+    @Test
+    void appliesThePolicyConfigurationAsTheWebhookDoes(@TempDir Path tmp) throws IOException {
+        Path warn = tmp.resolve("policy.yaml");
+        Files.writeString(warn, "apiVersion: brguard.io/v1alpha1\nkind: PolicyConfig\nenforcement:\n  families: {transition: Warn}\n");
+        Run r = check("--config", warn.toString(), "--old", ex("examples/history/applied"), "--objects", ex("examples/cluster"),
+                ex("examples/gitops"));
+        assertEquals(0, r.code(), r.out());
+        assertTrue(r.out().contains("would deny: the log backup is Stopped"), r.out());
+        assertTrue(r.out().contains("not enforced (Warn): transition.stopped-is-terminal spec.logSubcommand:"), r.out());
+        JsonNode json = check("-o", "json", "--config", warn.toString(), "--old", ex("examples/history/applied"), "--objects",
+                ex("examples/cluster"), ex("examples/gitops")).json();
+        JsonNode reverted = json.path("results").get(1);
+        assertEquals("Warn", reverted.path("mode").asString());
+        assertTrue(reverted.path("allowed").asBoolean());
+
+        Path exempt = tmp.resolve("exempt.yaml");
+        Files.writeString(exempt, "apiVersion: brguard.io/v1alpha1\nkind: PolicyConfig\nexemptions: {namespaces: [test1]}\n");
+        assertEquals(0, check("--config", exempt.toString(), "--old", ex("examples/history/applied"), "--objects",
+                ex("examples/cluster"), ex("examples/gitops")).code());
+
+        Path bad = tmp.resolve("bad.yaml");
+        Files.writeString(bad, "apiVersion: brguard.io/v1alpha1\nkind: PolicyConfig\nenforcement: {default: Maybe}\n");
+        Run refused = check("--config", bad.toString(), ex("examples/seed/log/01-start.yaml"));
+        assertEquals(2, refused.code());
+        assertTrue(refused.err().contains("enforcement.default"), refused.err());
+        assertEquals(2, check("--config", tmp.resolve("none.yaml").toString(), ex("examples/seed/log/01-start.yaml")).code());
+    }
+
     // ---------------------------------------------------------------- nothing to check
 
     @Test

@@ -145,7 +145,7 @@ class ManifestsTest {
         }
         // Backups are cached (list, watch); a Secret is read one at a time and never enumerated (get only).
         assertEquals(Map.of("backups", List.of("get", "list", "watch"), "secrets", List.of("get"),
-                "events", List.of("create", "patch")), verbs, "the webhook's RBAC");
+                "events", List.of("create", "patch"), "policyreports", List.of("get", "create", "update")), verbs, "the webhook's RBAC");
     }
 
     @Test

@@ -8,6 +8,7 @@ import io.brguard.policy.PatchOp;
 import io.brguard.policy.Policy;
 import io.brguard.policy.Unchecked;
 import io.brguard.policy.Verdict;
+import io.brguard.policy.rollout.Enforcement;
 import io.brguard.policy.Violation;
 import io.brguard.policy.Warning;
 import io.brguard.policy.model.Backup;
@@ -22,6 +23,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The edge between HTTP and the policy: decodes an admission.k8s.io/v1 AdmissionReview, asks {@link Policy}, and
@@ -53,11 +55,15 @@ public final class AdmissionHandler {
         }
     }
 
-    private final Policy policy;
+    private final PolicySource policies;
     private final Clock clock;
 
     public AdmissionHandler(Policy policy, Clock clock) {
-        this.policy = policy;
+        this(PolicySource.fixed(policy), clock);
+    }
+
+    public AdmissionHandler(PolicySource policies, Clock clock) {
+        this.policies = policies;
         this.clock = clock;
     }
 
@@ -118,7 +124,7 @@ public final class AdmissionHandler {
             case "CONNECT" -> {
                 // Nothing to judge, but still a decision the audit log promises a line for.
                 AuditRecord rec = audit(uid, endpointName, req, "CONNECT", null, null, "allowed", List.of(),
-                        List.of("CONNECT has no object to judge"), List.of(), null);
+                        List.of("CONNECT has no object to judge"), List.of(), null, null);
                 return answer(uid, response(uid, true), rec, null);
             }
             default -> {
@@ -145,15 +151,16 @@ public final class AdmissionHandler {
             // Only part of the object was built: a patch computed from it could overwrite what was skipped. No
             // defaults, and the validating webhook denies the review as too large.
             AuditRecord rec = audit(uid, endpointName, req, op, object.isObject() ? object : null,
-                    oldObject.isObject() ? oldObject : null, "allowed", List.of(), List.of(), List.of(), 0);
+                    oldObject.isObject() ? oldObject : null, "allowed", List.of(), List.of(), List.of(), null, 0);
             return answer(uid, response(uid, true), rec, null);
         }
         if (req.path(ReviewReader.TOO_LARGE).asBoolean(false) && endpoint == Endpoint.VALIDATE) {
-            // The reader stopped building past its budget: deny as the policy does a spec too large to judge.
+            // The reader stopped building past its budget: deny as the policy does a spec too large to judge,
+            // whatever the rollout says (the bound on the work is not a rule to relax).
             Violation v = new Violation("schema.too-large", "request", "the review holds more than "
                     + ReviewReader.MAX_VALUES + " values", null, "a Backup spec holds tens of values; split or shorten it");
             return denial(uid, req, operation, object.isObject() ? object : null, oldObject.isObject() ? oldObject : null,
-                    new Verdict(List.of(v), List.of(), List.of(), List.of()));
+                    new Verdict(List.of(v), List.of(), List.of(), List.of()), new AuditRecord.Rollout("Enforce", null, null, null));
         }
         return endpoint == Endpoint.MUTATE
                 ? mutate(uid, req, operation, object, oldObject)
@@ -214,11 +221,16 @@ public final class AdmissionHandler {
         JsonNode object = req.path("object").isObject() ? req.path("object") : null;
         JsonNode oldObject = req.path("oldObject").isObject() ? req.path("oldObject") : null;
         return new Outcome(400, err, audit(uid, endpoint, req, op, object, oldObject, "invalid", List.of(),
-                List.of(reason), List.of(), null), null);
+                List.of(reason), List.of(), null, null), null);
     }
 
     private Outcome validate(String uid, JsonNode req, Operation op, JsonNode object, JsonNode oldObject, Lookups lookups) {
-        Verdict v = policy.decide(op, oldObject, object, lookups);
+        PolicySource.Active active = policies.active();
+        Enforcement.Decision d = Enforcement.apply(active.policy().decide(op, oldObject, object, lookups), active.config(),
+                rolloutRequest(req, object, oldObject));
+        Verdict v = d.verdict();
+        AuditRecord.Rollout rollout = new AuditRecord.Rollout(d.mode(), d.wouldDeny().isEmpty() ? null : d.wouldDeny(),
+                d.exemptBy(), d.breakGlass());
         if (v.allowed() && !v.unchecked().isEmpty()) {
             List<String> warnings = v.warnings().stream().map(Warning::message).toList();
             // "Could not find out" is never a denial and never an allow: the failurePolicy decides.
@@ -226,13 +238,28 @@ public final class AdmissionHandler {
             ObjectNode err = Json.JSON.createObjectNode();
             err.put("error", "brguard could not decide: " + String.join("; ", why));
             return new Outcome(500, err, audit(uid, "validate", req, op.name(), object, oldObject, "error",
-                    v.unchecked().stream().map(Unchecked::ruleId).distinct().toList(), why, warnings, null), v);
+                    v.unchecked().stream().map(Unchecked::ruleId).distinct().toList(), why, warnings, rollout, null), v);
         }
-        return denial(uid, req, op, object, oldObject, v);
+        return denial(uid, req, op, object, oldObject, v, rollout);
+    }
+
+    /** What the rollout reads of a request: the Backup's namespace and labels, the break-glass annotation, who asks. */
+    private static Enforcement.Request rolloutRequest(JsonNode req, JsonNode object, JsonNode oldObject) {
+        JsonNode subject = object != null && object.isObject() ? object : oldObject;
+        JsonNode meta = subject == null ? Json.JSON.missingNode() : subject.path("metadata");
+        Map<String, String> labels = new java.util.HashMap<>();
+        meta.path("labels").properties().forEach(e -> labels.put(e.getKey(), e.getValue().asString("")));
+        JsonNode reason = object == null ? null : object.path("metadata").path("annotations").path(Enforcement.BREAK_GLASS);
+        List<String> groups = new ArrayList<>();
+        req.path("userInfo").path("groups").forEach(g -> groups.add(g.asString("")));
+        String ns = req.path("namespace").isString() ? req.path("namespace").asString() : meta.path("namespace").asString("default");
+        return new Enforcement.Request(ns, labels, reason != null && reason.isString() ? reason.asString() : null,
+                req.path("userInfo").path("username").asString(null), groups);
     }
 
     /** The AdmissionReview answer of a verdict (allowed or denied), with its audit record. */
-    private Outcome denial(String uid, JsonNode req, Operation op, JsonNode object, JsonNode oldObject, Verdict v) {
+    private Outcome denial(String uid, JsonNode req, Operation op, JsonNode object, JsonNode oldObject, Verdict v,
+                           AuditRecord.Rollout rollout) {
         List<String> rules = new ArrayList<>(v.ruleIds());
         List<String> messages = new ArrayList<>(v.violations().size());
         for (Violation violation : v.violations()) {
@@ -255,8 +282,12 @@ public final class AdmissionHandler {
         if (!rules.isEmpty()) {
             annotations.put("rules", String.join(",", rules));
         }
+        annotations.put("mode", rollout.mode());
+        if (rollout.breakGlass() != null) {
+            annotations.put("break-glass", rollout.breakGlass().length() > 200 ? rollout.breakGlass().substring(0, 200) : rollout.breakGlass());
+        }
         return answer(uid, resp, audit(uid, "validate", req, op.name(), object, oldObject, v.allowed() ? "allowed" : "denied",
-                rules, messages, warnings, null), v);
+                rules, messages, warnings, rollout, null), v);
     }
 
     private Outcome mutate(String uid, JsonNode req, Operation op, JsonNode object, JsonNode oldObject) {
@@ -271,7 +302,7 @@ public final class AdmissionHandler {
             }
         }
         return answer(uid, resp, audit(uid, "mutate", req, op.name(), object.isObject() ? object : null,
-                oldObject.isObject() ? oldObject : null, "allowed", List.of(), List.of(), List.of(), ops), null);
+                oldObject.isObject() ? oldObject : null, "allowed", List.of(), List.of(), List.of(), null, ops), null);
     }
 
     private static ObjectNode response(String uid, boolean allowed) {
@@ -295,7 +326,7 @@ public final class AdmissionHandler {
 
     private AuditRecord audit(String uid, String endpoint, JsonNode req, String op, JsonNode object, JsonNode oldObject,
                               String decision, List<String> rules, List<String> messages, List<String> warnings,
-                              Integer patchOps) {
+                              AuditRecord.Rollout rollout, Integer patchOps) {
         JsonNode subject = object != null ? object : oldObject;
         List<String> groups = new ArrayList<>();
         JsonNode given = req.path("userInfo").path("groups");
@@ -311,7 +342,7 @@ public final class AdmissionHandler {
                 stringOr(req.path("userInfo").path("username"), null), groups, op, ns, name,
                 req.path("dryRun").asBoolean(false), logSubcommand(oldObject), logSubcommand(object),
                 oldObject == null ? null : stringOr(oldObject.path("status").path("phase"), null),
-                decision, rules, messages, warnings, patchOps, 0);
+                decision, rules, messages, warnings, rollout, patchOps, 0);
     }
 
     private static String logSubcommand(JsonNode object) {

@@ -17,11 +17,19 @@ public record AuditRecord(String time, String uid, String endpoint, String user,
                           String operation, String namespace, String name, boolean dryRun,
                           String oldLogSubcommand, String newLogSubcommand, String oldPhase,
                           String decision, List<String> rules, List<String> messages, List<String> warnings,
-                          Integer patchOperations, double latencyMs) {
+                          Rollout rollout, Integer patchOperations, double latencyMs) {
+
+    /**
+     * What the rollout configuration did to a validation: the mode that decided (Enforce, Warn, Off, exempt,
+     * break-glass), the denials it did not enforce, why the Backup was exempt, the break-glass reason.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Rollout(String mode, List<String> wouldDeny, String exempt, String breakGlass) {
+    }
 
     public AuditRecord withLatency(double ms) {
         return new AuditRecord(time, uid, endpoint, user, groups, operation, namespace, name, dryRun,
-                oldLogSubcommand, newLogSubcommand, oldPhase, decision, rules, messages, warnings, patchOperations, ms);
+                oldLogSubcommand, newLogSubcommand, oldPhase, decision, rules, messages, warnings, rollout, patchOperations, ms);
     }
 
     /**
@@ -48,6 +56,15 @@ public record AuditRecord(String time, String uid, String endpoint, String user,
             strings(g, "rules", rules);
             strings(g, "messages", messages);
             strings(g, "warnings", warnings);
+            if (rollout != null) {
+                g.writeName("rollout");
+                g.writeStartObject();
+                string(g, "mode", rollout.mode());
+                strings(g, "wouldDeny", rollout.wouldDeny());
+                string(g, "exempt", rollout.exempt());
+                string(g, "breakGlass", rollout.breakGlass());
+                g.writeEndObject();
+            }
             if (patchOperations != null) {
                 g.writeNumberProperty("patchOperations", patchOperations.intValue());
             }

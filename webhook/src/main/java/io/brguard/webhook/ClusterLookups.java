@@ -149,6 +149,11 @@ public final class ClusterLookups implements Lookups, WebhookServer.CacheState, 
         return Lookup.found(store.index());
     }
 
+    /** The cached Backups as the rules read them, at most {@code limit}, in key order (the background audit). */
+    public java.util.List<tools.jackson.databind.node.ObjectNode> backupTrees(int limit) {
+        return store.trees(limit);
+    }
+
     /** The cache itself (tests, the background audit). */
     CompactBackupStore store() {
         return store;

@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.client.informers.cache.ItemStore;
 import tools.jackson.databind.node.ObjectNode;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
@@ -41,6 +42,11 @@ final class CompactBackupStore implements ItemStore<Backup> {
 
         /** The Backup as the rules see an old object: its spec and the status fields they read. */
         Backup backup() {
+            return Json.toBackup(tree());
+        }
+
+        /** The same as a tree, as the policy reads an object (the background audit). */
+        ObjectNode tree() {
             ObjectNode tree = Json.JSON.createObjectNode();
             tree.put("apiVersion", Backup.API_VERSION).put("kind", Backup.KIND);
             tree.putObject("metadata").put("name", name()).put("namespace", namespace())
@@ -54,7 +60,7 @@ final class CompactBackupStore implements ItemStore<Backup> {
                 ObjectNode subs = status.putObject("logSubCommandStatuses");
                 subPhases.forEach((k, v) -> subs.putObject(k).put("command", k).put("phase", v));
             }
-            return Json.toBackup(tree);
+            return tree;
         }
 
         private static void putIfSet(ObjectNode n, String field, String value) {
@@ -69,6 +75,12 @@ final class CompactBackupStore implements ItemStore<Backup> {
 
     BackupIndex index() {
         return index;
+    }
+
+    /** Every cached Backup as a tree, in key order, at most {@code limit} (the background audit's bound). */
+    List<ObjectNode> trees(int limit) {
+        return entries.entrySet().stream().sorted(Map.Entry.comparingByKey()).limit(limit)
+                .map(e -> e.getValue().tree()).toList();
     }
 
     /** The cached Backups, each as the rules would see it. */

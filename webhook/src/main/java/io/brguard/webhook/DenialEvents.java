@@ -36,7 +36,12 @@ public final class DenialEvents implements AutoCloseable {
     }
 
     public void denied(JsonNode oldObject, String message) {
-        JsonNode meta = oldObject.path("metadata");
+        event(oldObject, "AdmissionDenied", message);
+    }
+
+    /** A Warning Event on the Backup, recorded off the request path. */
+    public void event(JsonNode object, String reason, String message) {
+        JsonNode meta = object.path("metadata");
         String ns = meta.path("namespace").asString("default");
         String name = meta.path("name").asString("");
         String uid = meta.path("uid").asString(null);
@@ -48,7 +53,7 @@ public final class DenialEvents implements AutoCloseable {
                         .withName(name + "." + UUID.randomUUID().toString().substring(0, 8)).endMetadata()
                         .withNewInvolvedObject().withApiVersion("br.pingcap.com/v1alpha1").withKind("Backup")
                         .withNamespace(ns).withName(name).withUid(uid).endInvolvedObject()
-                        .withType("Warning").withReason("AdmissionDenied")
+                        .withType("Warning").withReason(reason)
                         .withMessage(message.length() > 1024 ? message.substring(0, 1021) + "..." : message)
                         .withFirstTimestamp(now).withLastTimestamp(now).withCount(1)
                         .withEventTime(new MicroTime(now))

@@ -36,7 +36,8 @@ final class ReviewReader {
     /** The new object: everything a rule, the defaulting and the audit line read. */
     private static final Select OBJECT = new Select(Map.of(
             "apiVersion", WHOLE, "kind", WHOLE, "spec", WHOLE,
-            "metadata", new Select(Map.of("name", WHOLE, "namespace", WHOLE, "labels", WHOLE))));
+            "metadata", new Select(Map.of("name", WHOLE, "namespace", WHOLE, "labels", WHOLE,
+                    "annotations", new Select(Map.of(io.brguard.policy.rollout.Enforcement.BREAK_GLASS, WHOLE))))));
 
     /** The old object: what rules read of it, from the lists Policy.forRules keeps from a full tree. */
     private static final Select OLD_OBJECT = oldObject();

@@ -22,11 +22,28 @@ public final class WebhookMetrics {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
     public WebhookMetrics(Supplier<Double> certExpiryEpochSeconds) {
+        this(certExpiryEpochSeconds, () -> 1.0);
+    }
+
+    public WebhookMetrics(Supplier<Double> certExpiryEpochSeconds, Supplier<Double> policyConfigValid) {
         new JvmMemoryMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         Gauge.builder("brguard.webhook.certificate.expiry.timestamp", certExpiryEpochSeconds::get)
                 .description("notAfter of the serving certificate, seconds since the epoch")
                 .baseUnit("seconds").register(registry);
+        Gauge.builder("brguard.policy.config.valid", policyConfigValid::get)
+                .description("1 when the policy configuration file in place is the one in force, 0 when a bad one "
+                        + "was refused and the last good one is kept").register(registry);
+    }
+
+    private final Map<List<String>, Counter> rollouts = new ConcurrentHashMap<>();
+
+    /** Validations the rollout let through against a finding: mode Warn, exempt (namespace or selector), break-glass. */
+    public void rollout(String mode, String exemptBy) {
+        String by = exemptBy == null ? "" : exemptBy;
+        rollouts.computeIfAbsent(List.of(mode, by), k -> Counter.builder("brguard.admission.rollout")
+                .description("validations allowed by the rollout configuration although a rule found a problem")
+                .tags("mode", mode, "exempt_by", by).register(registry)).increment();
     }
 
     // Meters are looked up by their label values here instead of being re-registered on every request
@@ -48,6 +65,11 @@ public final class WebhookMetrics {
                             .tags("endpoint", endpoint, "operation", operation, "allowed", allowed, "dry_run", dry, "rule", rule)
                             .register(registry)).increment();
         }
+    }
+
+    /** The registry, for meters of the background audit. */
+    public io.micrometer.core.instrument.MeterRegistry registry() {
+        return registry;
     }
 
     public String scrape() {

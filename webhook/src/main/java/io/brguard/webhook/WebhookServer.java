@@ -66,6 +66,7 @@ public final class WebhookServer implements AutoCloseable {
     }
 
     private final AdmissionHandler handler;
+    private final PolicySource policies;
     private final Lookups lookups;
     private final CacheState caches;
     private final TlsReloader tls;
@@ -80,14 +81,20 @@ public final class WebhookServer implements AutoCloseable {
 
     public WebhookServer(Options options, Policy policy, Lookups lookups, CacheState caches, TlsReloader tls,
                          AuditLog audit, DenialEvents events, Clock clock) {
+        this(options, PolicySource.fixed(policy), lookups, caches, tls, audit, events, clock);
+    }
+
+    public WebhookServer(Options options, PolicySource policies, Lookups lookups, CacheState caches, TlsReloader tls,
+                         AuditLog audit, DenialEvents events, Clock clock) {
         this.options = options;
-        this.handler = new AdmissionHandler(policy, clock);
+        this.policies = policies;
+        this.handler = new AdmissionHandler(policies, clock);
         this.lookups = lookups;
         this.caches = caches;
         this.tls = tls;
         this.audit = audit;
         this.events = events;
-        this.metrics = new WebhookMetrics(tls::expiryEpochSeconds);
+        this.metrics = new WebhookMetrics(tls::expiryEpochSeconds, () -> policies.problem() == null ? 1.0 : 0.0);
         this.app = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
             cfg.startup.showOldJavalinVersionWarning = false;
@@ -142,7 +149,8 @@ public final class WebhookServer implements AutoCloseable {
             });
             cfg.routes.get("/readyz", ctx -> {
                 if (ready()) {
-                    ctx.result("ready");
+                    String problem = policies.problem();
+                    ctx.result(problem == null ? "ready" : "ready; policy configuration: keeping the last good one: " + problem);
                 } else {
                     ctx.status(503).result("not ready: " + (tls.serving() == null ? "no serving certificate"
                             : !caches.synced() ? caches.notReadyReason() : warmUp.progress()));
@@ -203,6 +211,7 @@ public final class WebhookServer implements AutoCloseable {
         app.start();
         if (options.tlsReloadMillis() > 0) {
             tls.watch(options.tlsReloadMillis());
+            policies.watch(options.tlsReloadMillis());
         }
         warmUp.start(options.host(), tlsPort(), tls::serving);
         LOG.info("brguard webhook serving TLS on {} and health/metrics on {}", tlsPort(), healthPort());
@@ -213,6 +222,11 @@ public final class WebhookServer implements AutoCloseable {
     /** Ready once the serving certificate is loaded, the lookup caches have synced and the warm-up is over. */
     public boolean ready() {
         return tls.serving() != null && caches.synced() && warmUp.done();
+    }
+
+    /** The metrics registry /metrics serves. */
+    public io.micrometer.core.instrument.MeterRegistry registry() {
+        return metrics.registry();
     }
 
     public int tlsPort() {
@@ -249,6 +263,16 @@ public final class WebhookServer implements AutoCloseable {
                     : rec.decision().equals("denied") ? "false" : "error", rec.dryRun(), rec.rules(), took);
             if (events != null && out.deniedRealUpdate()) {
                 events.denied(Json.JSON.readTree(body).path("request").path("oldObject"), out.verdict().denialMessage());
+            }
+            AuditRecord.Rollout rollout = rec.rollout();
+            if (rollout != null && rollout.wouldDeny() != null) {
+                metrics.rollout(rollout.mode(), rollout.exempt());
+            }
+            if (events != null && rollout != null && rollout.breakGlass() != null && !rec.dryRun()) {
+                tools.jackson.databind.JsonNode request = Json.JSON.readTree(body).path("request");
+                tools.jackson.databind.JsonNode subject = request.path("object").isObject() ? request.path("object") : request.path("oldObject");
+                events.event(subject, "BreakGlass", rec.user() + " broke the glass: " + rollout.breakGlass() + "; not enforced: "
+                        + String.join("; ", rollout.wouldDeny()));
             }
         }
         write(ctx, out.status(), answer);

@@ -64,6 +64,11 @@ public final class CheckCommand implements Callable<Integer> {
             description = "auto, always or never (default: ${DEFAULT-VALUE})")
     String color;
 
+    @Option(names = "--config", paramLabel = "FILE", description = "the webhook's policy configuration (enforcement "
+            + "modes, exemptions; the ConfigMap's policy.yaml): the same verdicts as the webhook with it. The break-glass "
+            + "annotation is not honoured offline (no user)")
+    Path config;
+
     @Option(names = "--allow-empty", description = "exit 0 when the paths hold no Backup (by default that is exit 2: "
             + "a check that found nothing to check must not pass silently)")
     boolean allowEmpty;
@@ -96,9 +101,21 @@ public final class CheckCommand implements Callable<Integer> {
         missing(old, "--old ", missing);
         missing(live, "--live ", missing);
         missing(objects, "--objects ", missing);
+        if (config != null) {
+            missing(List.of(config), "--config ", missing);
+        }
         if (!missing.isEmpty()) {
             missing.forEach(m -> err.println("brguard check: " + m + ": no such file or folder"));
             return 2;
+        }
+        io.brguard.policy.rollout.RolloutConfig rollout = io.brguard.policy.rollout.RolloutConfig.DEFAULT;
+        if (config != null) {
+            try {
+                rollout = io.brguard.policy.rollout.RolloutConfig.parse(config.toString(), java.nio.file.Files.readString(config));
+            } catch (io.brguard.policy.rollout.RolloutConfig.Invalid | IOException e) {
+                err.println("brguard check: --config " + e.getMessage());
+                return 2;
+            }
         }
         Inputs inputs = new Inputs(kustomize);
         Source current = inputs.read(paths);
@@ -106,7 +123,8 @@ public final class CheckCommand implements Callable<Integer> {
         Source liveSource = new Inputs(false).read(live);
         Source objectSource = new Inputs(false).read(objects);
         String oldLabel = base != null ? "git " + base : old.isEmpty() ? null : String.join(", ", old.stream().map(Path::toString).toList());
-        Checker.Report report = new Checker(new Policy(new PolicyConfig(pitrGuard)), namespace)
+        Checker.Report report = new Checker(config == null ? new Policy(new PolicyConfig(pitrGuard)) : new Policy(rollout.policy()),
+                namespace, rollout)
                 .run(current, new Checker.History(oldSource, liveSource), objectSource, !objects.isEmpty());
         if (report.results().isEmpty() && report.problems().isEmpty() && !allowEmpty) {
             report = report.withProblem(new io.brguard.policy.Manifests.Problem(String.join(" ", paths.stream().map(Path::toString).toList()),

@@ -38,7 +38,11 @@ public final class Checker {
     }
 
     /** The decision on one Backup document. */
-    public record Result(Manifests.Document doc, Operation operation, Old old, Verdict verdict) {
+    public record Result(Manifests.Document doc, Operation operation, Old old, Verdict verdict, String mode, List<String> wouldDeny) {
+        public Result(Manifests.Document doc, Operation operation, Old old, Verdict verdict) {
+            this(doc, operation, old, verdict, null, List.of());
+        }
+
         public String key() {
             return doc.namespace() + "/" + doc.name();
         }
@@ -66,10 +70,17 @@ public final class Checker {
 
     private final Policy policy;
     private final String defaultNamespace;
+    private final io.brguard.policy.rollout.RolloutConfig rollout;
 
     public Checker(Policy policy, String defaultNamespace) {
+        this(policy, defaultNamespace, io.brguard.policy.rollout.RolloutConfig.DEFAULT);
+    }
+
+    /** With the webhook's rollout configuration: modes and exemptions as the webhook applies them. */
+    public Checker(Policy policy, String defaultNamespace, io.brguard.policy.rollout.RolloutConfig rollout) {
         this.policy = policy;
         this.defaultNamespace = defaultNamespace;
+        this.rollout = rollout;
     }
 
     public Report run(Source current, History history, Source objects, boolean objectsComplete) {
@@ -162,8 +173,10 @@ public final class Checker {
             byte[] oldJson = oldObjects.get(e.getKey());
             JsonNode oldTree = oldJson == null ? null : Json.JSON.readTree(oldJson);
             Operation op = oldTree == null ? Operation.CREATE : Operation.UPDATE;
-            Verdict v = policy.decide(op, oldTree, e.getValue().tree(), lookups);
-            decided.put(e.getKey(), new Result(e.getValue(), op, oldInfo.get(e.getKey()), v));
+            JsonNode tree = e.getValue().tree();
+            io.brguard.policy.rollout.Enforcement.Decision d = io.brguard.policy.rollout.Enforcement.apply(
+                    policy.decide(op, oldTree, tree, lookups), rollout, request(tree));
+            decided.put(e.getKey(), new Result(e.getValue(), op, oldInfo.get(e.getKey()), d.verdict(), d.mode(), d.wouldDeny()));
         });
         List<Result> results = new ArrayList<>(now.size());
         now.keySet().forEach(k -> results.add(decided.get(k)));
@@ -176,6 +189,15 @@ public final class Checker {
             }
         }
         return new Report(results, problems, notes);
+    }
+
+    /** What the rollout reads of a Backup offline: its namespace, labels and break-glass annotation; no user. */
+    private static io.brguard.policy.rollout.Enforcement.Request request(JsonNode tree) {
+        Map<String, String> labels = new LinkedHashMap<>();
+        tree.path("metadata").path("labels").properties().forEach(x -> labels.put(x.getKey(), x.getValue().asString("")));
+        JsonNode reason = tree.path("metadata").path("annotations").path(io.brguard.policy.rollout.Enforcement.BREAK_GLASS);
+        return new io.brguard.policy.rollout.Enforcement.Request(tree.path("metadata").path("namespace").asString("default"),
+                labels, reason.isString() ? reason.asString() : null, null, null);
     }
 
     /** Backups of one source by namespace/name, with the default namespace filled in; duplicates are problems. */

@@ -63,6 +63,9 @@ public final class Reporters {
             for (Warning w : res.verdict().warnings()) {
                 out.println("         " + p.yellow("warn ") + " " + at(res, w.path()) + w.message());
             }
+            if (res.mode() != null && !res.wouldDeny().isEmpty()) {
+                out.println(p.dim("         not enforced (" + res.mode() + "): " + String.join("; ", res.wouldDeny())));
+            }
             for (Unchecked u : res.verdict().unchecked()) {
                 out.println("         " + p.dim("not checked " + at(res, u.path()) + u.message().replaceFirst(": not checked: ", ": ")));
             }
@@ -113,6 +116,11 @@ public final class Reporters {
             o.put("file", res.doc().source()).put("document", res.doc().index()).put("line", res.doc().line());
             o.put("namespace", res.doc().namespace()).put("name", res.doc().name());
             o.put("operation", res.operation().name()).put("allowed", res.verdict().allowed());
+            if (res.mode() != null) {
+                o.put("mode", res.mode());
+                ArrayNode would = o.putArray("wouldDeny");
+                res.wouldDeny().forEach(would::add);
+            }
             if (res.old() != null) {
                 ObjectNode old = o.putObject("old").put("source", res.old().source()).put("phase", res.old().phase());
                 if (res.old().assumedFrom() != null) {

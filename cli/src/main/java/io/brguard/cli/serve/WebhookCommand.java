@@ -68,6 +68,19 @@ public final class WebhookCommand implements Callable<Integer> {
             description = "deny a logTruncateUntil past the newest Complete snapshot (default: ${DEFAULT-VALUE})")
     boolean pitrGuard;
 
+    @Option(names = "--policy-config", paramLabel = "FILE", description = "the policy configuration (enforcement modes, "
+            + "exemptions, break-glass; docs/operations.md), read again when it changes; --pitr-guard is then the file's")
+    Path policyConfig;
+
+    @Option(names = "--background-audit", defaultValue = "5m", paramLabel = "INTERVAL", description = "how often the "
+            + "replica holding the Lease brguard-audit judges every cached Backup again and publishes the findings "
+            + "(metric, Events, PolicyReports); 0 turns it off (default: ${DEFAULT-VALUE})")
+    String backgroundAudit;
+
+    @Option(names = "--background-audit-max", defaultValue = "10000", description = "Backups one audit cycle judges at "
+            + "most (default: ${DEFAULT-VALUE})")
+    int backgroundAuditMax;
+
     @Option(names = "--no-events", description = "do not record Kubernetes Events for denied updates")
     boolean noEvents;
 
@@ -85,6 +98,14 @@ public final class WebhookCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Clock clock = Clock.systemUTC();
+        io.brguard.webhook.PolicySource policies;
+        try {
+            policies = policyConfig == null ? io.brguard.webhook.PolicySource.fixed(new PolicyConfig(pitrGuard))
+                    : io.brguard.webhook.PolicySource.file(policyConfig);
+        } catch (io.brguard.policy.rollout.RolloutConfig.Invalid e) {
+            System.err.println("brguard webhook: " + e.getMessage());
+            return 2;
+        }
         Lookups lookups;
         WebhookServer.CacheState caches;
         KubernetesClient client = null;
@@ -132,17 +153,29 @@ public final class WebhookCommand implements Callable<Integer> {
         DenialEvents events = dev || noEvents ? null : new DenialEvents(client, clock);
         WebhookServer server = new WebhookServer(new WebhookServer.Options(host, port, healthPort,
                 io.brguard.certs.CertPolicy.parse(reloadInterval).toMillis()),
-                new Policy(new PolicyConfig(pitrGuard)), lookups, caches, new TlsReloader(tlsDir, clock), audit, events, clock)
+                policies, lookups, caches, new TlsReloader(tlsDir, clock), audit, events, clock)
                 .start();
+        io.brguard.webhook.BackgroundAudit background = null;
+        Duration auditEvery = io.brguard.certs.CertPolicy.parse(backgroundAudit);
+        if (!dev && !auditEvery.isZero()) {
+            ClusterLookups store = informers;
+            background = new io.brguard.webhook.BackgroundAudit(client, () -> store.backupTrees(backgroundAuditMax), informers,
+                    policies, events, server.registry(), clock).start(System.getenv().getOrDefault("POD_NAMESPACE", "brguard"),
+                    System.getenv().getOrDefault("HOSTNAME", "brguard-webhook-" + java.util.UUID.randomUUID()), auditEvery);
+        }
         System.err.println("brguard webhook: admission on https://" + host + ":" + server.tlsPort()
                 + ", health and metrics on http://" + host + ":" + server.healthPort());
         CountDownLatch stop = new CountDownLatch(1);
         KubernetesClient c = client;
         ClusterLookups inf = informers;
         ApiServerWatch w = watch;
+        io.brguard.webhook.BackgroundAudit bg = background;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             if (w != null) {
                 w.close();
+            }
+            if (bg != null) {
+                bg.close();
             }
             server.close();
             if (inf != null) {

@@ -1,0 +1,91 @@
+package io.brguard.policy.rollout;
+
+import io.brguard.policy.Unchecked;
+import io.brguard.policy.Verdict;
+import io.brguard.policy.Violation;
+import io.brguard.policy.Warning;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Applies a {@link RolloutConfig} to the policy's verdict, the way Kyverno's validationFailureAction and
+ * Gatekeeper's enforcementAction do: per rule Enforce (deny), Warn (allow, the finding as an admission warning and
+ * a would-deny in the audit line) or Off; exempt namespaces and labels; and the break-glass annotation, honoured
+ * only for the users and groups the configuration names. Pure: the same for the webhook and {@code brguard check}.
+ */
+public final class Enforcement {
+    /** The break-glass annotation; its value is the reason, written into the audit line and an Event. */
+    public static final String BREAK_GLASS = "brguard.io/break-glass";
+
+    private Enforcement() {
+    }
+
+    /** The request as far as the rollout reads it; user and groups are null offline. */
+    public record Request(String namespace, Map<String, String> labels, String breakGlassReason, String user, List<String> groups) {
+    }
+
+    /**
+     * The decision after the rollout.
+     *
+     * @param verdict    what the request is answered with
+     * @param mode       which mode decided: Enforce, Warn or Off (the strictest mode among the findings, the default
+     *                   mode without findings), exempt, or break-glass
+     * @param wouldDeny  the denials not enforced (Warn, exempt, break-glass), as the policy wrote them
+     * @param exemptBy   "namespace" or "selector" when exempt, else null
+     * @param breakGlass the break-glass reason when it was honoured, else null
+     */
+    public record Decision(Verdict verdict, String mode, List<String> wouldDeny, String exemptBy, String breakGlass) {
+    }
+
+    public static Decision apply(Verdict v, RolloutConfig config, Request r) {
+        List<String> all = v.violations().stream().map(Violation::message).toList();
+        String exemptBy = config.exemptNamespaces().contains(r.namespace()) ? "namespace"
+                : config.exemptSelector().matches(r.labels()) ? "selector" : null;
+        if (exemptBy != null) {
+            return new Decision(allowed(v, v.warnings()), "exempt", all, exemptBy, null);
+        }
+        List<Warning> warnings = new ArrayList<>(v.warnings());
+        String reason = r.breakGlassReason() == null || r.breakGlassReason().isBlank() ? null : r.breakGlassReason().strip();
+        if (reason != null) {
+            if (mayBreakGlass(config, r)) {
+                return new Decision(allowed(v, warnings), "break-glass", all, null, reason);
+            }
+            warnings.add(Warning.fitted("rollout.break-glass-refused", "metadata.annotations",
+                    "ignored: " + (r.user() == null ? "this request" : r.user()) + " may not break the glass"));
+        }
+        List<Violation> enforced = new ArrayList<>();
+        List<String> wouldDeny = new ArrayList<>();
+        RolloutConfig.Mode strictest = null;
+        for (Violation x : v.violations()) {
+            RolloutConfig.Mode m = config.modeOf(x.ruleId());
+            strictest = strictest == null || m.ordinal() < strictest.ordinal() ? m : strictest;
+            switch (m) {
+                case ENFORCE -> enforced.add(x);
+                case WARN -> {
+                    wouldDeny.add(x.message());
+                    warnings.add(Warning.fitted(x.ruleId(), x.path(), "would deny: " + x.problem()));
+                }
+                case OFF -> { }
+            }
+        }
+        // A rule that cannot deny does not make the answer wait for a lookup that failed.
+        List<Unchecked> unchecked = v.unchecked().stream().filter(u -> config.modeOf(u.ruleId()) == RolloutConfig.Mode.ENFORCE).toList();
+        List<Warning> kept = warnings.stream().filter(w -> w.ruleId().startsWith("rollout.")
+                || config.modeOf(w.ruleId()) != RolloutConfig.Mode.OFF).toList();
+        String mode = (strictest == null ? config.defaultMode() : strictest).label();
+        return new Decision(new Verdict(enforced, kept, v.patch(), unchecked), mode, wouldDeny, null, null);
+    }
+
+    static boolean mayBreakGlass(RolloutConfig config, Request r) {
+        if (r.user() != null && config.breakGlassUsers().contains(r.user())) {
+            return true;
+        }
+        return r.groups() != null && r.groups().stream().anyMatch(config.breakGlassGroups()::contains);
+    }
+
+    private static Verdict allowed(Verdict v, List<Warning> warnings) {
+        return new Verdict(List.of(), warnings, v.patch(), List.of());
+    }
+}
