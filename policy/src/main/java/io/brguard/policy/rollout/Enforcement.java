@@ -18,6 +18,8 @@ import java.util.Map;
 public final class Enforcement {
     /** The break-glass annotation; its value is the reason, written into the audit line and an Event. */
     public static final String BREAK_GLASS = "brguard.io/break-glass";
+    /** The longest reason kept. */
+    static final int MAX_REASON = 300;
 
     private Enforcement() {
     }
@@ -48,6 +50,9 @@ public final class Enforcement {
         }
         List<Warning> warnings = new ArrayList<>(v.warnings());
         String reason = r.breakGlassReason() == null || r.breakGlassReason().isBlank() ? null : r.breakGlassReason().strip();
+        if (reason != null && reason.length() > MAX_REASON) {
+            reason = reason.substring(0, MAX_REASON - 3) + "..."; // it goes into every audit line and an Event
+        }
         if (reason != null) {
             if (mayBreakGlass(config, r)) {
                 return new Decision(allowed(v, warnings), "break-glass", all, null, reason);
