@@ -123,11 +123,7 @@ class HelmChartTest {
                 if (!o.path("apiVersion").asString().startsWith("cert-manager.io/")) {
                     ManifestsTest.unknownFields(where, ManifestsTest.typed(o), problems, new java.util.IdentityHashMap<>());
                 }
-                for (JsonNode rule : o.path("rules")) {
-                    for (String field : List.of("verbs", "resources", "apiGroups", "resourceNames")) {
-                        rule.path(field).forEach(v -> assertFalse(v.asString().contains("*"), where + " wildcard in " + field));
-                    }
-                }
+                ManifestsTest.assertRulesNameEverything(where, o);
                 for (JsonNode pod : o.findValues("securityContext")) {
                     if (pod.has("readOnlyRootFilesystem")) {
                         assertTrue(pod.path("readOnlyRootFilesystem").asBoolean() && !pod.path("allowPrivilegeEscalation").asBoolean(true), where);

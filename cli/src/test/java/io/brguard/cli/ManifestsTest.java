@@ -127,14 +127,8 @@ class ManifestsTest {
             if (!List.of("ClusterRole", "Role").contains(role.path("kind").asString())) {
                 continue;
             }
-            for (JsonNode rule : role.path("rules")) {
-                rules++;
-                for (String field : List.of("verbs", "resources", "apiGroups", "resourceNames", "nonResourceURLs")) {
-                    rule.path(field).forEach(v -> assertFalse(v.asString().contains("*"),
-                            role.path("metadata").path("name").asString() + " has a wildcard in " + field));
-                }
-                assertFalse(rule.path("verbs").isEmpty(), "a rule without verbs");
-            }
+            rules += role.path("rules").size();
+            assertRulesNameEverything(role.path("metadata").path("name").asString(), role);
         }
         assertTrue(rules >= 10, "only " + rules + " RBAC rules found");
         JsonNode webhook = ofKind(objects, "ClusterRole").stream()
@@ -146,6 +140,16 @@ class ManifestsTest {
         // Backups are cached (list, watch); a Secret is read one at a time and never enumerated (get only).
         assertEquals(Map.of("backups", List.of("get", "list", "watch"), "secrets", List.of("get"),
                 "events", List.of("create", "patch"), "policyreports", List.of("get", "create", "update")), verbs, "the webhook's RBAC");
+    }
+
+    /** No wildcard in any verb, resource, group, name or URL of a Role's rules, and every rule has verbs. */
+    static void assertRulesNameEverything(String where, JsonNode role) {
+        for (JsonNode rule : role.path("rules")) {
+            for (String field : List.of("verbs", "resources", "apiGroups", "resourceNames", "nonResourceURLs")) {
+                rule.path(field).forEach(v -> assertFalse(v.asString().contains("*"), where + " has a wildcard in " + field));
+            }
+            assertFalse(rule.path("verbs").isEmpty(), where + ": a rule without verbs");
+        }
     }
 
     @Test

@@ -530,17 +530,12 @@ public final class Planner {
                 if (stop != null && observed(stop) && state(stop) == JobState.FAILED) {
                     return; // reported above; the finalizer stays until someone acts
                 }
-                if (stop == null) {
-                    if (need(Need.PREREQUISITES, f.prerequisites())) {
-                        return;
-                    }
-                    if (f.prerequisites().clusterGone()) {
-                        // No cluster, no PD: the log task went with it, and nothing is left to stop.
-                        condition("Clean", "False", "ClusterGone", f.prerequisites().message() + "; the log task is not stopped");
-                    } else {
-                        runSub(BrCommand.LOG_STOP, () -> phase("Stopped", "StoppedForDeletion", "log task stopped before deletion"));
-                        return;
-                    }
+                if (stop == null && need(Need.PREREQUISITES, f.prerequisites())) {
+                    return;
+                }
+                if (stop == null && f.prerequisites().clusterGone()) {
+                    // No cluster, no PD: the log task went with it, and nothing is left to stop.
+                    condition("Clean", "False", "ClusterGone", f.prerequisites().message() + "; the log task is not stopped");
                 } else {
                     runSub(BrCommand.LOG_STOP, () -> phase("Stopped", "StoppedForDeletion", "log task stopped before deletion"));
                     return;

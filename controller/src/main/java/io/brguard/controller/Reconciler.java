@@ -46,7 +46,7 @@ public final class Reconciler {
     private final SecretReader secrets;
     private final ClusterReader clusters;
     /** Found clusters and ServiceAccounts, kept as briefly as Secrets; a missing one is asked for every time. */
-    private final ShortCache<ClusterTopology> topologies;
+    private final ShortCache<ClusterReader.Result> topologies;
     private final ShortCache<Boolean> serviceAccounts;
     private final Set<String> notOurs = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
@@ -199,20 +199,12 @@ public final class Reconciler {
 
     /** The cluster the Backup names, then the Job's ServiceAccount (TiDB Operator's default tidb-backup-manager). */
     private Planner.Prerequisites prerequisites(Backup b) {
-        ClusterReader.Result[] missing = {null};
-        ClusterTopology topology = Specs.cluster(b).map(ref -> topologies.get(ref.namespace() + "/" + ref.name(), () -> {
-            ClusterReader.Result r = clusters.read(b);
-            if (r instanceof ClusterReader.Result.Found found) {
-                return found.topology();
-            }
-            missing[0] = r;
-            return null;
-        })).orElse(null);
-        if (topology == null) {
-            ClusterReader.Result.Missing m = missing[0] instanceof ClusterReader.Result.Missing x ? x
-                    : new ClusterReader.Result.Missing("InvalidSpec", "spec.br.cluster is required");
+        ClusterReader.Result cluster = Specs.cluster(b).map(ref -> topologies.get(ref.namespace() + "/" + ref.name(),
+                () -> clusters.read(b), r -> r instanceof ClusterReader.Result.Found)).orElseGet(() -> clusters.read(b));
+        if (cluster instanceof ClusterReader.Result.Missing m) {
             return Planner.Prerequisites.missing(m.reason(), m.message());
         }
+        ClusterTopology topology = ((ClusterReader.Result.Found) cluster).topology();
         String ns = Specs.namespace(b);
         String sa = jobs.serviceAccount(b);
         if (serviceAccounts.get(ns + "/" + sa, () -> client.serviceAccounts().inNamespace(ns).withName(sa).get() == null ? null : true) == null) {

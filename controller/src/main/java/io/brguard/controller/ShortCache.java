@@ -26,13 +26,18 @@ final class ShortCache<V> {
     }
 
     V get(String key, Supplier<V> load) {
+        return get(key, load, java.util.Objects::nonNull);
+    }
+
+    /** The same, keeping only the answers {@code keep} accepts (a "not found" is asked for again at once). */
+    V get(String key, Supplier<V> load, java.util.function.Predicate<V> keep) {
         Instant now = clock.instant();
         Entry<V> e = entries.get(key);
         if (e != null && now.isBefore(e.until())) {
             return e.value();
         }
         V v = load.get();
-        if (v == null) {
+        if (v == null || !keep.test(v)) {
             entries.remove(key);
         } else {
             entries.put(key, new Entry<>(v, now.plus(ttl)));

@@ -23,7 +23,6 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The edge between HTTP and the policy: decodes an admission.k8s.io/v1 AdmissionReview, asks {@link Policy}, and
@@ -246,15 +245,11 @@ public final class AdmissionHandler {
     /** What the rollout reads of a request: the Backup's namespace and labels, the break-glass annotation, who asks. */
     private static Enforcement.Request rolloutRequest(JsonNode req, JsonNode object, JsonNode oldObject) {
         JsonNode subject = object != null && object.isObject() ? object : oldObject;
-        JsonNode meta = subject == null ? Json.JSON.missingNode() : subject.path("metadata");
-        Map<String, String> labels = new java.util.HashMap<>();
-        meta.path("labels").properties().forEach(e -> labels.put(e.getKey(), e.getValue().asString("")));
-        JsonNode reason = object == null ? null : object.path("metadata").path("annotations").path(Enforcement.BREAK_GLASS);
         List<String> groups = new ArrayList<>();
         req.path("userInfo").path("groups").forEach(g -> groups.add(g.asString("")));
-        String ns = req.path("namespace").isString() ? req.path("namespace").asString() : meta.path("namespace").asString("default");
-        return new Enforcement.Request(ns, labels, reason != null && reason.isString() ? reason.asString() : null,
-                req.path("userInfo").path("username").asString(null), groups);
+        String ns = req.path("namespace").isString() ? req.path("namespace").asString()
+                : subject == null ? "default" : subject.path("metadata").path("namespace").asString("default");
+        return Enforcement.Request.of(ns, object, oldObject, req.path("userInfo").path("username").asString(null), groups);
     }
 
     /** The AdmissionReview answer of a verdict (allowed or denied), with its audit record. */

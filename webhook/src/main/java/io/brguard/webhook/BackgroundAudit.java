@@ -91,10 +91,14 @@ public final class BackgroundAudit implements AutoCloseable {
 
     /** Judges every Backup once (pure but for the lookups): the findings, by Backup and rule. */
     public List<Finding> judge() {
+        return judge(backups.get());
+    }
+
+    private List<Finding> judge(List<ObjectNode> all) {
         PolicySource.Active active = policies.active();
         RolloutConfig config = active.config();
         List<Finding> out = new ArrayList<>();
-        for (ObjectNode b : backups.get()) {
+        for (ObjectNode b : all) {
             JsonNode meta = b.path("metadata");
             String ns = meta.path("namespace").asString("");
             String name = meta.path("name").asString("");
@@ -114,7 +118,8 @@ public final class BackgroundAudit implements AutoCloseable {
 
     /** One cycle: judge, then publish the gauge, Events for new findings and the PolicyReports. */
     public List<Finding> runOnce() {
-        List<Finding> findings = judge();
+        List<ObjectNode> all = backups.get(); // built once per cycle: judged, then counted per namespace
+        List<Finding> findings = judge(all);
         Map<String, Finding> now = new LinkedHashMap<>();
         findings.forEach(f -> now.putIfAbsent(f.key(), f));
         Map<List<String>, Integer> counts = new TreeMap<>(java.util.Comparator.comparing(Object::toString));
@@ -141,7 +146,7 @@ public final class BackgroundAudit implements AutoCloseable {
         }
         last = now;
         if (reports) {
-            publishReports(new ArrayList<>(now.values()), backups.get());
+            publishReports(new ArrayList<>(now.values()), all);
         }
         return findings;
     }

@@ -193,11 +193,8 @@ public final class Checker {
 
     /** What the rollout reads of a Backup offline: its namespace, labels and break-glass annotation; no user. */
     private static io.brguard.policy.rollout.Enforcement.Request request(JsonNode tree) {
-        Map<String, String> labels = new LinkedHashMap<>();
-        tree.path("metadata").path("labels").properties().forEach(x -> labels.put(x.getKey(), x.getValue().asString("")));
-        JsonNode reason = tree.path("metadata").path("annotations").path(io.brguard.policy.rollout.Enforcement.BREAK_GLASS);
-        return new io.brguard.policy.rollout.Enforcement.Request(tree.path("metadata").path("namespace").asString("default"),
-                labels, reason.isString() ? reason.asString() : null, null, null);
+        return io.brguard.policy.rollout.Enforcement.Request.of(tree.path("metadata").path("namespace").asString("default"),
+                tree, null, null, null);
     }
 
     /** Backups of one source by namespace/name, with the default namespace filled in; duplicates are problems. */

@@ -5,7 +5,10 @@ import io.brguard.policy.Verdict;
 import io.brguard.policy.Violation;
 import io.brguard.policy.Warning;
 
+import tools.jackson.databind.JsonNode;
+
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -26,6 +29,20 @@ public final class Enforcement {
 
     /** The request as far as the rollout reads it; user and groups are null offline. */
     public record Request(String namespace, Map<String, String> labels, String breakGlassReason, String user, List<String> groups) {
+
+        /**
+         * The request about a Backup: the labels of {@code object} (of {@code oldObject} when there is no new one, as
+         * for a DELETE) and the break-glass annotation of the new object only.
+         */
+        public static Request of(String namespace, JsonNode object, JsonNode oldObject, String user, List<String> groups) {
+            JsonNode subject = object != null && object.isObject() ? object : oldObject;
+            Map<String, String> labels = new HashMap<>();
+            if (subject != null) {
+                subject.path("metadata").path("labels").properties().forEach(e -> labels.put(e.getKey(), e.getValue().asString("")));
+            }
+            JsonNode reason = object == null ? null : object.path("metadata").path("annotations").path(BREAK_GLASS);
+            return new Request(namespace, labels, reason != null && reason.isString() ? reason.asString() : null, user, groups);
+        }
     }
 
     /**
