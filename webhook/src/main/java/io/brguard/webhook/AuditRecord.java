@@ -10,9 +10,12 @@ import java.util.List;
 
 /**
  * One line of the audit log: one decision, allowed ones too. Documented in docs/audit-log.md and checked against
- * audit-log.schema.json in tests. Holds rule ids and policy messages, never an object or a Secret value.
+ * audit-log.schema.json in tests. Holds rule ids and policy messages, never an object or a Secret value. Every line
+ * begins with {@code "log":"brguard-audit"}, which is how a reader of the pod's log (stdout and stderr together)
+ * selects audit lines.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@com.fasterxml.jackson.annotation.JsonPropertyOrder({"log"})
 public record AuditRecord(String time, String uid, String endpoint, String user, List<String> groups,
                           String operation, String namespace, String name, boolean dryRun,
                           String oldLogSubcommand, String newLogSubcommand, String oldPhase,
@@ -25,6 +28,15 @@ public record AuditRecord(String time, String uid, String endpoint, String user,
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Rollout(String mode, List<String> wouldDeny, String exempt, String breakGlass) {
+    }
+
+    /** The value of every line's first field, {@code log}. */
+    public static final String MARK = "brguard-audit";
+
+    /** The marker field, first in every line. */
+    @com.fasterxml.jackson.annotation.JsonProperty("log")
+    public String log() {
+        return MARK;
     }
 
     public AuditRecord withLatency(double ms) {
@@ -40,6 +52,7 @@ public record AuditRecord(String time, String uid, String endpoint, String user,
         ByteArrayOutputStream out = new ByteArrayOutputStream(512);
         try (JsonGenerator g = Json.JSON.createGenerator(out)) {
             g.writeStartObject();
+            g.writeStringProperty("log", MARK);
             string(g, "time", time);
             string(g, "uid", uid);
             string(g, "endpoint", endpoint);

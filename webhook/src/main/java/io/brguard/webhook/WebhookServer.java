@@ -76,6 +76,8 @@ public final class WebhookServer implements AutoCloseable {
     private final Javalin app;
     private final Options options;
     private final WarmUp warmUp = new WarmUp(WarmUp.configuredRequests());
+    /** Warnings about requests refused or answered 400: one per cause every 10 s, the metrics count each. */
+    private final LogThrottle badRequests = new LogThrottle(LOG, Duration.ofSeconds(10));
     private ServerConnector tlsConnector;
     private ServerConnector plainConnector;
 
@@ -160,7 +162,7 @@ public final class WebhookServer implements AutoCloseable {
                     .result(metrics.scrape()));
             cfg.routes.exception(Exception.class, (e, ctx) -> {
                 // A fault of brguard's own: the caller gets no class name or stack, the log gets the cause.
-                LOG.error("internal error on {}: {}", ctx.path(), e.toString());
+                LOG.error("internal error on {}: {}", LogText.quoted(ctx.path()), LogText.quoted(e.toString()));
                 ctx.status(500).contentType("application/json")
                         .result(AdmissionHandler.bytes(errorBody("internal error in brguard; see its log")));
             });
@@ -188,7 +190,7 @@ public final class WebhookServer implements AutoCloseable {
     private void refused(org.eclipse.jetty.server.Request request, int status, String reason) {
         String ep = request.getHttpURI().getPath().substring(1);
         metrics.record(ep, "unknown", "bad_request", false, List.of(), Duration.ZERO);
-        LOG.warn("{} on /{}: {}", status, ep, reason);
+        badRequests.warn(Integer.toString(status), status + " on /" + ep + ": " + reason);
     }
 
     /*
@@ -254,7 +256,7 @@ public final class WebhookServer implements AutoCloseable {
         String ep = endpoint.name().toLowerCase();
         if (out.audit() == null) {
             metrics.record(ep, "unknown", "bad_request", false, List.of(), took);
-            LOG.warn("400 on /{}: {}", ep, out.body().path("error").asString(""));
+            badRequests.warn("400", "400 on /" + ep + ": " + LogText.quoted(out.body().path("error").asString("")));
         } else {
             // The decision is recorded before it is answered: no answered decision is ever missing from the log.
             AuditRecord rec = out.audit().withLatency(took.toNanos() / 1e6);

@@ -97,6 +97,9 @@ public final class WebhookCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        // Before anything logs: no stderr line may read as a JSON object, so the pod's log (stdout and stderr
+        // together) has audit records as its only JSON lines.
+        io.brguard.webhook.LogGuard.install();
         Clock clock = Clock.systemUTC();
         io.brguard.webhook.PolicySource policies;
         try {
