@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
  * lines only, with stderr; with this guard no line from stderr is a JSON object or list, whatever a library puts in
  * a log message or an exception, so a reader that takes the JSON lines takes audit lines and nothing else.
  * Request text is escaped where it is logged too ({@link LogText}); this is the backstop for text that is not.
+ * Installed, it also keeps logging off the request path's critical section ({@link #install}).
  */
 public final class LogGuard extends FilterOutputStream {
     /** What goes in front of a line that would otherwise read as JSON. */
@@ -25,10 +26,96 @@ public final class LogGuard extends FilterOutputStream {
         super(out);
     }
 
-    /** Replaces System.err with a guarded one (autoflush, UTF-8). */
+    /**
+     * Replaces System.err with a guarded one (autoflush, UTF-8) that never blocks its caller: lines go through a
+     * queue of {@link Lines#MAX_BYTES} to a thread that writes them, so a request thread that logs is not held up
+     * by a stalled pipe; lines that find the queue full are dropped and counted ({@link #droppedLines()}).
+     */
     public static void install() {
         if (!(System.err instanceof Guarded)) {
-            System.setErr(new Guarded(new LogGuard(new java.io.FileOutputStream(java.io.FileDescriptor.err))));
+            System.setErr(new Guarded(new LogGuard(new Lines(new java.io.FileOutputStream(java.io.FileDescriptor.err)))));
+        }
+    }
+
+    private static final java.util.concurrent.atomic.AtomicLong DROPPED = new java.util.concurrent.atomic.AtomicLong();
+
+    /** Log lines dropped because stderr could not keep up or failed. */
+    public static long droppedLines() {
+        return DROPPED.get();
+    }
+
+    /** Whole lines handed to a writer thread through a bounded queue. */
+    static final class Lines extends OutputStream {
+        static final int MAX_BYTES = 256 * 1024;
+        private final OutputStream out;
+        private final java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream(256);
+        private final java.util.ArrayDeque<byte[]> queue = new java.util.ArrayDeque<>();
+        private int queued;
+
+        Lines(OutputStream out) {
+            this.out = out;
+            Thread t = new Thread(this::drain, "brguard-stderr");
+            t.setDaemon(true);
+            t.start();
+        }
+
+        @Override
+        public synchronized void write(int b) {
+            line.write(b);
+            if (b == '\n') {
+                hand();
+            }
+        }
+
+        @Override
+        public synchronized void write(byte[] b, int off, int len) {
+            for (int i = off; i < off + len; i++) {
+                write(b[i]);
+            }
+        }
+
+        @Override
+        public synchronized void flush() {
+            if (line.size() > 0) {
+                hand();
+            }
+        }
+
+        private void hand() {
+            byte[] l = line.toByteArray();
+            line.reset();
+            synchronized (queue) {
+                if (queued + l.length > MAX_BYTES) {
+                    DROPPED.incrementAndGet();
+                    return;
+                }
+                queue.addLast(l);
+                queued += l.length;
+                queue.notifyAll();
+            }
+        }
+
+        private void drain() {
+            while (true) {
+                byte[] l;
+                synchronized (queue) {
+                    while (queue.isEmpty()) {
+                        try {
+                            queue.wait();
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                    }
+                    l = queue.removeFirst();
+                    queued -= l.length;
+                }
+                try {
+                    out.write(l);
+                    out.flush();
+                } catch (IOException e) {
+                    DROPPED.incrementAndGet();
+                }
+            }
         }
     }
 

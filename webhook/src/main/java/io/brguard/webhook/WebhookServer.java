@@ -97,6 +97,7 @@ public final class WebhookServer implements AutoCloseable {
         this.audit = audit;
         this.events = events;
         this.metrics = new WebhookMetrics(tls::expiryEpochSeconds, () -> policies.problem() == null ? 1.0 : 0.0);
+        audit.bind(metrics.registry());
         this.app = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
             cfg.startup.showOldJavalinVersionWarning = false;
@@ -254,11 +255,20 @@ public final class WebhookServer implements AutoCloseable {
         byte[] answer = AdmissionHandler.bytes(out.body());
         Duration took = Duration.ofNanos(System.nanoTime() - start);
         String ep = endpoint.name().toLowerCase();
+        if (out.audit() != null && audit.whenBehind() == AuditLog.WhenBehind.REFUSE && audit.behind()) {
+            // No decision without its record (--audit-when-behind=refuse): the API server applies failurePolicy.
+            metrics.overload("audit_behind");
+            badRequests.warn("audit", "503 on /" + ep + ": the audit log is behind (a sink fails or its queue is full); "
+                    + "refusing to decide without a record");
+            ctx.header("Retry-After", "1");
+            error(ctx, 503, "brguard's audit log cannot take this decision's record now; retry");
+            return;
+        }
         if (out.audit() == null) {
             metrics.record(ep, "unknown", "bad_request", false, List.of(), took);
             badRequests.warn("400", "400 on /" + ep + ": " + LogText.quoted(out.body().path("error").asString("")));
         } else {
-            // The decision is recorded before it is answered: no answered decision is ever missing from the log.
+            // The line is queued before the answer is written; a line that cannot be written is counted (AuditLog).
             AuditRecord rec = out.audit().withLatency(took.toNanos() / 1e6);
             audit.write(rec);
             metrics.record(ep, rec.operation(), rec.decision().equals("allowed") ? "true"

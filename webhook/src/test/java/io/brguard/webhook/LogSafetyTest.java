@@ -43,6 +43,25 @@ class LogSafetyTest {
         assertEquals("(none)", LogText.quoted(null));
     }
 
+    /* A request thread that logs while stderr is stalled goes on: the line waits in a queue or is dropped and counted. */
+    @Test
+    void loggingNeverWaitsForAStalledStderr() throws Exception {
+        AuditLogTest.StalledStream stalled = new AuditLogTest.StalledStream();
+        PrintStream err = new PrintStream(new LogGuard(new LogGuard.Lines(stalled)), true, StandardCharsets.UTF_8);
+        long before = LogGuard.droppedLines();
+        for (int i = 0; i < 10_000; i++) {
+            err.println("2026-12-01T10:00:00.000Z WARN line " + i);
+        }
+        long dropped = LogGuard.droppedLines() - before;
+        assertTrue(dropped > 0 && dropped < 10_000, dropped + " dropped");
+        stalled.release.countDown();
+        long end = System.nanoTime() + 10_000_000_000L;
+        while (stalled.got.size() == 0 && System.nanoTime() < end) {
+            Thread.sleep(10);
+        }
+        assertTrue(stalled.got.toString(StandardCharsets.UTF_8).startsWith("2026-12-01T10:00:00.000Z WARN line 0\n"));
+    }
+
     @Test
     void noStderrLineReadsAsJson() {
         ByteArrayOutputStream sink = new ByteArrayOutputStream();

@@ -65,11 +65,15 @@ class WebhookHardeningTest {
     }
 
     static WebhookServer server(int maxConnections, long maxBodyBytesInFlight) throws IOException {
+        return server(new WebhookServer.Options("127.0.0.1", 0, 0, 0, maxConnections, maxBodyBytesInFlight),
+                new AuditLog(new PrintStream(audit, true), null));
+    }
+
+    static WebhookServer server(WebhookServer.Options options, AuditLog auditLog) throws IOException {
         Manifests.Parsed objects = Manifests.parse("cluster", Fixtures.read("examples/cluster/test1.yaml"));
         List<Backup> backups = new ArrayList<>();
-        return new WebhookServer(new WebhookServer.Options("127.0.0.1", 0, 0, 0, maxConnections, maxBodyBytesInFlight), new Policy(),
-                new DocumentLookups(objects.documents(), true, backups), WebhookServer.CacheState.NONE,
-                new TlsReloader(tlsDir, Clock.systemUTC()), new AuditLog(new PrintStream(audit, true), null), null,
+        return new WebhookServer(options, new Policy(), new DocumentLookups(objects.documents(), true, backups),
+                WebhookServer.CacheState.NONE, new TlsReloader(tlsDir, Clock.systemUTC()), auditLog, null,
                 Clock.systemUTC()).start();
     }
 
@@ -247,6 +251,38 @@ class WebhookHardeningTest {
             }
             HttpResponse<String> after = validate(s, padded, Duration.ofSeconds(5));
             assertEquals(200, after.statusCode(), after.body());
+        }
+    }
+
+    /*
+     * --audit-when-behind: with "refuse" a decision whose line the audit log cannot take is answered 503 (the API
+     * server then applies failurePolicy) and counted; with "answer" it is answered and the lost line counted. Either
+     * way no request waits for the stalled sink.
+     */
+    @Test
+    void theAuditSettingDecidesWhetherADecisionIsAnsweredWhileTheLogIsBehind() throws Exception {
+        for (AuditLog.WhenBehind setting : AuditLog.WhenBehind.values()) {
+            AuditLogTest.StalledStream stalled = new AuditLogTest.StalledStream();
+            AuditLog log = new AuditLog(new AuditLog.StreamSink("stdout", stalled, 8 * 1024), null, setting);
+            try (WebhookServer s = server(new WebhookServer.Options("127.0.0.1", 0, 0, 0), log)) {
+                java.util.Map<Integer, Integer> statuses = new java.util.TreeMap<>();
+                for (int i = 0; i < 40; i++) {
+                    statuses.merge(validate(s, seedCreate(), Duration.ofSeconds(5)).statusCode(), 1, Integer::sum);
+                }
+                String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + s.healthPort() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+                if (setting == AuditLog.WhenBehind.REFUSE) {
+                    assertTrue(statuses.getOrDefault(503, 0) > 0 && statuses.getOrDefault(200, 0) > 0, statuses.toString());
+                    assertTrue(metrics.contains("brguard_admission_overload_total{cause=\"audit_behind\"}"), metrics);
+                } else {
+                    assertEquals(java.util.Map.of(200, 40), statuses);
+                    assertTrue(log.lost().getOrDefault("stdout/queue_full", 0L) > 0, log.lost().toString());
+                    assertTrue(metrics.contains("brguard_audit_lines_lost_total{cause=\"queue_full\",sink=\"stdout\"}"), metrics);
+                }
+                stalled.release.countDown();
+                assertTrue(log.drain(10_000));
+                assertEquals(200, validate(s, seedCreate(), Duration.ofSeconds(5)).statusCode(), "written out: answers again");
+            }
         }
     }
 

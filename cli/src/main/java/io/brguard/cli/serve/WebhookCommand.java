@@ -64,6 +64,12 @@ public final class WebhookCommand implements Callable<Integer> {
     @Option(names = "--audit-file", paramLabel = "FILE", description = "also append audit lines to this file")
     Path auditFile;
 
+    @Option(names = "--audit-when-behind", defaultValue = "answer", paramLabel = "answer|refuse", description = "when an "
+            + "audit line cannot be taken (a sink fails or its queue is full): answer and count the lost line, or "
+            + "refuse with HTTP 503 so that the API server applies failurePolicy (default: ${DEFAULT-VALUE}; "
+            + "docs/audit-log.md)")
+    String auditWhenBehind;
+
     @Option(names = "--pitr-guard", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "deny a logTruncateUntil past the newest Complete snapshot (default: ${DEFAULT-VALUE})")
     boolean pitrGuard;
@@ -101,6 +107,15 @@ public final class WebhookCommand implements Callable<Integer> {
         // together) has audit records as its only JSON lines.
         io.brguard.webhook.LogGuard.install();
         Clock clock = Clock.systemUTC();
+        AuditLog.WhenBehind whenBehind;
+        switch (auditWhenBehind) {
+            case "answer" -> whenBehind = AuditLog.WhenBehind.ANSWER;
+            case "refuse" -> whenBehind = AuditLog.WhenBehind.REFUSE;
+            default -> {
+                System.err.println("brguard webhook: --audit-when-behind must be answer or refuse, not " + auditWhenBehind);
+                return 2;
+            }
+        }
         io.brguard.webhook.PolicySource policies;
         try {
             policies = policyConfig == null ? io.brguard.webhook.PolicySource.fixed(new PolicyConfig(pitrGuard))
@@ -152,7 +167,7 @@ public final class WebhookCommand implements Callable<Integer> {
             lookups = informers;
             caches = informers;
         }
-        AuditLog audit = new AuditLog(System.out, auditFile);
+        AuditLog audit = new AuditLog(AuditLog.stdout(), auditFile, whenBehind);
         DenialEvents events = dev || noEvents ? null : new DenialEvents(client, clock);
         WebhookServer server = new WebhookServer(new WebhookServer.Options(host, port, healthPort,
                 io.brguard.certs.CertPolicy.parse(reloadInterval).toMillis()),
@@ -181,6 +196,7 @@ public final class WebhookCommand implements Callable<Integer> {
                 bg.close();
             }
             server.close();
+            audit.close();
             if (inf != null) {
                 inf.close();
             }
