@@ -182,6 +182,25 @@ class ManifestsTest {
         }
     }
 
+    /*
+     * A stopping webhook pod must keep answering until endpoints everywhere have dropped it (preStop), then answer
+     * what is in flight (WebhookCommand's --shutdown-delay 2 s and --shutdown-timeout 15 s): the grace period covers
+     * all three, or the kubelet kills the pod with requests in flight.
+     */
+    @Test
+    void theWebhookPausesBeforeSigtermAndHasTimeToDrain() {
+        for (String overlay : OVERLAYS) {
+            JsonNode pod = ofKind(render(overlay), "Deployment").stream()
+                    .filter(d -> d.path("metadata").path("name").asString().equals("brguard-webhook")).findFirst()
+                    .orElseThrow().path("spec").path("template").path("spec");
+            List<String> preStop = strings(pod.path("containers").get(0).path("lifecycle").path("preStop").path("exec").path("command"));
+            assertEquals("sleep", preStop.get(0), overlay);
+            int pause = Integer.parseInt(preStop.get(1));
+            assertTrue(pause >= 5, overlay + ": endpoints take seconds to reach every node");
+            assertTrue(pod.path("terminationGracePeriodSeconds").asInt(30) >= pause + 2 + 15, overlay);
+        }
+    }
+
     @Test
     void deploymentsRunHardenedWithProbesAndEveryReplicaSpread() {
         List<JsonNode> objects = render("standalone");

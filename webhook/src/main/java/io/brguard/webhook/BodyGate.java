@@ -42,17 +42,33 @@ final class BodyGate extends Handler.Wrapper {
         void refused(Request request, int status, String reason);
     }
 
+    private final Predicate<Request> tls;
     private final Predicate<Request> applies;
     private final int maxBytes;
     private final long maxBytesInFlight;
     private final Refusals refusals;
+    private final java.util.function.BooleanSupplier stopping;
     private final AtomicLong inFlight = new AtomicLong();
+    private final java.util.concurrent.atomic.AtomicInteger requests = new java.util.concurrent.atomic.AtomicInteger();
 
-    BodyGate(Predicate<Request> applies, int maxBytes, long maxBytesInFlight, Refusals refusals) {
+    /**
+     * @param tls      requests on the admission port: counted in flight, and told to close their connection while
+     *                 {@code stopping}
+     * @param applies  of those, the ones whose body is read here (admission paths)
+     */
+    BodyGate(Predicate<Request> tls, Predicate<Request> applies, int maxBytes, long maxBytesInFlight, Refusals refusals,
+             java.util.function.BooleanSupplier stopping) {
+        this.tls = tls;
         this.applies = applies;
         this.maxBytes = maxBytes;
         this.maxBytesInFlight = maxBytesInFlight;
         this.refusals = refusals;
+        this.stopping = stopping;
+    }
+
+    /** Requests on the admission port from their arrival until their answer is written (shutdown waits for 0). */
+    int requestsInFlight() {
+        return requests.get();
     }
 
     /** Bytes of request bodies held now (tests, metrics). */
@@ -62,6 +78,34 @@ final class BodyGate extends Handler.Wrapper {
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
+        if (!tls.test(request)) {
+            return super.handle(request, response, callback);
+        }
+        requests.incrementAndGet();
+        AtomicBoolean once = new AtomicBoolean();
+        Runnable done = () -> {
+            if (once.compareAndSet(false, true)) {
+                requests.decrementAndGet();
+            }
+        };
+        Callback counted = Callback.from(callback, done);
+        if (stopping.getAsBoolean()) {
+            // Stopping: answer, then close, so the client's next request opens a connection to another replica.
+            response.getHeaders().put(HttpHeader.CONNECTION, "close");
+        }
+        try {
+            if (handleTls(request, response, counted)) {
+                return true;
+            }
+        } catch (Throwable t) {
+            done.run();
+            throw t;
+        }
+        done.run();
+        return false;
+    }
+
+    private boolean handleTls(Request request, Response response, Callback callback) throws Exception {
         if (!applies.test(request)) {
             return super.handle(request, response, callback);
         }

@@ -33,7 +33,19 @@ public final class LogGuard extends FilterOutputStream {
      */
     public static void install() {
         if (!(System.err instanceof Guarded)) {
-            System.setErr(new Guarded(new LogGuard(new Lines(new java.io.FileOutputStream(java.io.FileDescriptor.err)))));
+            installed = new Lines(new java.io.FileOutputStream(java.io.FileDescriptor.err));
+            System.setErr(new Guarded(new LogGuard(installed)));
+        }
+    }
+
+    private static volatile Lines installed;
+
+    /** Waits, at most {@code millis}, until the installed stderr has written what it holds (the last lines at exit). */
+    public static void flush(long millis) {
+        Lines l = installed;
+        if (l != null) {
+            System.err.flush();
+            l.awaitEmpty(millis);
         }
     }
 
@@ -51,6 +63,7 @@ public final class LogGuard extends FilterOutputStream {
         private final java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream(256);
         private final java.util.ArrayDeque<byte[]> queue = new java.util.ArrayDeque<>();
         private int queued;
+        private boolean writing;
 
         Lines(OutputStream out) {
             this.out = out;
@@ -95,6 +108,20 @@ public final class LogGuard extends FilterOutputStream {
             }
         }
 
+        void awaitEmpty(long millis) {
+            long end = System.nanoTime() + millis * 1_000_000;
+            synchronized (queue) {
+                while ((!queue.isEmpty() || writing) && System.nanoTime() < end) {
+                    try {
+                        queue.wait(10);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                }
+            }
+        }
+
         private void drain() {
             while (true) {
                 byte[] l;
@@ -108,12 +135,17 @@ public final class LogGuard extends FilterOutputStream {
                     }
                     l = queue.removeFirst();
                     queued -= l.length;
+                    writing = true;
                 }
                 try {
                     out.write(l);
                     out.flush();
                 } catch (IOException e) {
                     DROPPED.incrementAndGet();
+                }
+                synchronized (queue) {
+                    writing = false;
+                    queue.notifyAll();
                 }
             }
         }

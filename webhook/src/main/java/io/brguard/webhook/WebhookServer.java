@@ -80,6 +80,12 @@ public final class WebhookServer implements AutoCloseable {
     private final LogThrottle badRequests = new LogThrottle(LOG, Duration.ofSeconds(10));
     private ServerConnector tlsConnector;
     private ServerConnector plainConnector;
+    private BodyGate gate;
+    /** The admission port as bound at start (the connector reads -2 once it is closed). */
+    private volatile int boundTlsPort;
+    private volatile int boundHealthPort;
+    /** Set when the process is told to stop: /readyz fails and every answer closes its connection. */
+    private volatile boolean draining;
 
     public WebhookServer(Options options, Policy policy, Lookups lookups, CacheState caches, TlsReloader tls,
                          AuditLog audit, DenialEvents events, Clock clock) {
@@ -105,9 +111,10 @@ public final class WebhookServer implements AutoCloseable {
             cfg.jetty.threadPool = threadPool();
             // Admission bodies are read in full before a worker runs the request (BodyGate): Javalin puts its own
             // handler inside this wrapper.
-            cfg.jetty.modifyServer(server -> server.setHandler(new BodyGate(
-                    r -> r.getConnectionMetaData().getConnector() == tlsConnector && isAdmission(r.getHttpURI().getPath()),
-                    AdmissionHandler.MAX_BODY_BYTES, options.maxBodyBytesInFlight(), this::refused)));
+            cfg.jetty.modifyServer(server -> server.setHandler(gate = new BodyGate(
+                    r -> r.getConnectionMetaData().getConnector() == tlsConnector,
+                    r -> isAdmission(r.getHttpURI().getPath()),
+                    AdmissionHandler.MAX_BODY_BYTES, options.maxBodyBytesInFlight(), this::refused, () -> draining)));
             // Javalin adds no default connector once one is given: both are declared here. The plain port has
             // threads of its own, so the kubelet's probes and Prometheus are answered whatever admission is doing.
             cfg.jetty.addConnector((server, httpConfig) -> {
@@ -135,9 +142,11 @@ public final class WebhookServer implements AutoCloseable {
                 return tlsConnector;
             });
             cfg.routes.before(ctx -> {
-                if (isAdmission(ctx.path()) && ctx.req().getLocalPort() != tlsPort()) {
+                // Which connector, not which port: a stopping connector's port reads -2, and comparing ports
+                // answered admission requests in flight during a shutdown with this 404.
+                if (isAdmission(ctx.path()) && !ctx.req().isSecure()) {
                     ctx.skipRemainingHandlers();
-                    error(ctx, 404, "admission requests are served over TLS on port " + tlsPort() + " only");
+                    error(ctx, 404, "admission requests are served over TLS on port " + boundTlsPort + " only");
                 }
             });
             cfg.routes.post("/validate", ctx -> admission(ctx, AdmissionHandler.Endpoint.VALIDATE));
@@ -151,7 +160,9 @@ public final class WebhookServer implements AutoCloseable {
                 }
             });
             cfg.routes.get("/readyz", ctx -> {
-                if (ready()) {
+                if (draining) {
+                    ctx.status(503).result("not ready: stopping; answering what is in flight");
+                } else if (ready()) {
                     String problem = policies.problem();
                     ctx.result(problem == null ? "ready" : "ready; policy configuration: keeping the last good one: " + problem);
                 } else {
@@ -212,6 +223,8 @@ public final class WebhookServer implements AutoCloseable {
 
     public WebhookServer start() {
         app.start();
+        boundTlsPort = tlsConnector.getLocalPort();
+        boundHealthPort = plainConnector.getLocalPort();
         if (options.tlsReloadMillis() > 0) {
             tls.watch(options.tlsReloadMillis());
             policies.watch(options.tlsReloadMillis());
@@ -233,11 +246,11 @@ public final class WebhookServer implements AutoCloseable {
     }
 
     public int tlsPort() {
-        return tlsConnector.getLocalPort();
+        return boundTlsPort;
     }
 
     public int healthPort() {
-        return plainConnector.getLocalPort();
+        return boundHealthPort;
     }
 
     private void admission(Context ctx, AdmissionHandler.Endpoint endpoint) throws IOException {
@@ -324,6 +337,48 @@ public final class WebhookServer implements AutoCloseable {
 
     private static void error(Context ctx, int status, String message) throws IOException {
         write(ctx, status, AdmissionHandler.bytes(errorBody(message)));
+    }
+
+    /**
+     * Stops without failing a request (SIGTERM, every rollout and drain). For {@code pause} it goes on as before but
+     * reports not ready and closes each connection after its next answer, so that clients move to other replicas
+     * while endpoints are updated; then it closes the admission port (a new connection is refused at once, not left
+     * waiting), answers every request in flight, and closes the connections that stay idle (Jetty's graceful
+     * connector shutdown: 1 s). Returns when nothing is in flight and no connection is open, at most
+     * {@code timeout} after the pause; {@link #close} then stops the rest.
+     */
+    public void drain(Duration pause, Duration timeout) {
+        if (draining) {
+            return;
+        }
+        draining = true;
+        LOG.info("stopping: not ready, answering for {} ms more, then closing the admission port and answering what "
+                + "is in flight", pause.toMillis());
+        sleep(pause.toMillis());
+        java.util.concurrent.CompletableFuture<Void> closed = tlsConnector.shutdown();
+        long end = System.nanoTime() + timeout.toNanos();
+        while ((gate.requestsInFlight() > 0 || !closed.isDone()) && System.nanoTime() < end) {
+            sleep(20);
+        }
+        if (gate.requestsInFlight() > 0 || !tlsConnector.getConnectedEndPoints().isEmpty()) {
+            LOG.warn("stopping with {} requests in flight and {} connections open after {} ms", gate.requestsInFlight(),
+                    tlsConnector.getConnectedEndPoints().size(), timeout.toMillis());
+        } else {
+            LOG.info("every request answered; stopping");
+        }
+    }
+
+    /** Requests on the admission port not yet answered (tests). */
+    int inFlight() {
+        return gate.requestsInFlight();
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Override

@@ -43,6 +43,7 @@ class RolloutHttpsTest {
     static WebhookServer server;
     static HttpClient http;
     static ByteArrayOutputStream auditOut = new ByteArrayOutputStream();
+    static AuditLog auditLog;
 
     static final String CONFIG = """
             apiVersion: brguard.io/v1alpha1
@@ -67,7 +68,7 @@ class RolloutHttpsTest {
         Manifests.Parsed objects = Manifests.parse("test1.yaml", Fixtures.read("examples/cluster/test1.yaml"));
         server = new WebhookServer(new WebhookServer.Options("127.0.0.1", 0, 0, 0), policies,
                 new DocumentLookups(objects.documents(), true, List.of()), WebhookServer.CacheState.NONE,
-                new TlsReloader(tls, Clock.systemUTC()), new AuditLog(new PrintStream(auditOut, true), null), null,
+                new TlsReloader(tls, Clock.systemUTC()), auditLog = new AuditLog(new PrintStream(auditOut, true), null), null,
                 Clock.systemUTC()).start();
         http = HttpClient.newBuilder().sslContext(io.brguard.certs.Trust.sslContext(certs.bundle())).build();
     }
@@ -110,6 +111,7 @@ class RolloutHttpsTest {
         assertEquals(200, answer.statusCode(), answer.body());
         JsonNode resp = Json.JSON.readTree(answer.body()).path("response");
         String uid = req.path("uid").asString();
+        auditLog.drain(10_000);
         JsonNode audit = auditOut.toString(StandardCharsets.UTF_8).lines().filter(l -> l.contains(uid)).map(Json.JSON::readTree)
                 .findFirst().orElseThrow();
         ((ObjectNode) resp).set("audit", audit);

@@ -50,6 +50,8 @@ class WebhookHardeningTest {
     static SSLContext trust;
     static HttpClient http;
     static ByteArrayOutputStream audit = new ByteArrayOutputStream();
+    /** The audit log of the last server made here: drained before its lines are read (they are written off the request). */
+    static AuditLog auditLog;
 
     @BeforeAll
     static void certificates() throws Exception {
@@ -65,8 +67,8 @@ class WebhookHardeningTest {
     }
 
     static WebhookServer server(int maxConnections, long maxBodyBytesInFlight) throws IOException {
-        return server(new WebhookServer.Options("127.0.0.1", 0, 0, 0, maxConnections, maxBodyBytesInFlight),
-                new AuditLog(new PrintStream(audit, true), null));
+        auditLog = new AuditLog(new PrintStream(audit, true), null);
+        return server(new WebhookServer.Options("127.0.0.1", 0, 0, 0, maxConnections, maxBodyBytesInFlight), auditLog);
     }
 
     static WebhookServer server(WebhookServer.Options options, AuditLog auditLog) throws IOException {
@@ -79,6 +81,12 @@ class WebhookHardeningTest {
 
     static String seedCreate() {
         return WebhookServerTest.review("CREATE", Fixtures.object("examples/seed/log/01-start.yaml"), null, true);
+    }
+
+    /** The audit lines written so far, once every queued line is written. */
+    static String auditLines() throws InterruptedException {
+        auditLog.drain(10_000);
+        return audit.toString(java.nio.charset.StandardCharsets.UTF_8);
     }
 
     static HttpResponse<String> validate(WebhookServer s, String body, Duration timeout) throws Exception {

@@ -66,6 +66,7 @@ class WebhookServerTest {
     static WebhookServer server;
     static DenialEvents events;
     static ByteArrayOutputStream auditOut = new ByteArrayOutputStream();
+    static AuditLog auditLog;
     static Path auditFile;
     static HttpClient http;
 
@@ -96,7 +97,7 @@ class WebhookServerTest {
         events = new DenialEvents(client, Clock.systemUTC());
         server = new WebhookServer(new WebhookServer.Options("127.0.0.1", 0, 0, 100), new Policy(), lookups,
                 lookups, new TlsReloader(tlsDir, Clock.systemUTC()),
-                new AuditLog(new PrintStream(auditOut, true), auditFile), events, Clock.systemUTC()).start();
+                auditLog = new AuditLog(new PrintStream(auditOut, true), auditFile), events, Clock.systemUTC()).start();
         http = HttpClient.newBuilder().sslContext(trusting(certs.bundle())).connectTimeout(Duration.ofSeconds(5)).build();
     }
 
@@ -448,6 +449,7 @@ class WebhookServerTest {
         post("/validate", review("CREATE", Fixtures.object("examples/seed/snapshot/full-backup-azblob.yaml"), null, false));
         Schema schema = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12).getSchema(
                 Json.JSON.readTree(WebhookServerTest.class.getResourceAsStream("/io/brguard/webhook/audit-log.schema.json")));
+        auditLog.drain(10_000);
         List<String> lines = Files.readAllLines(auditFile);
         assertFalse(lines.isEmpty());
         for (String l : lines) {
@@ -522,7 +524,8 @@ class WebhookServerTest {
         assertTrue(Json.JSON.readTree(r.body()).path("error").asString().contains(message), r.body());
     }
 
-    static JsonNode auditLine(String uid) {
+    static JsonNode auditLine(String uid) throws InterruptedException {
+        auditLog.drain(10_000);
         for (String l : auditOut.toString(StandardCharsets.UTF_8).split("\n")) {
             if (l.contains("\"" + uid + "\"")) {
                 return Json.JSON.readTree(l);
@@ -531,7 +534,8 @@ class WebhookServerTest {
         throw new AssertionError("no audit line for " + uid);
     }
 
-    static JsonNode auditLineWith(String message, String endpoint) {
+    static JsonNode auditLineWith(String message, String endpoint) throws InterruptedException {
+        auditLog.drain(10_000);
         String[] lines = auditOut.toString(StandardCharsets.UTF_8).split("\n");
         for (int i = lines.length - 1; i >= 0; i--) {
             if (lines[i].contains(message) && lines[i].contains("\"endpoint\":\"" + endpoint + "\"")) {

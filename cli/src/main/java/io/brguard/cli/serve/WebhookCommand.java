@@ -90,6 +90,15 @@ public final class WebhookCommand implements Callable<Integer> {
     @Option(names = "--no-events", description = "do not record Kubernetes Events for denied updates")
     boolean noEvents;
 
+    @Option(names = "--shutdown-delay", defaultValue = "2s", paramLabel = "DURATION", description = "on SIGTERM, how long "
+            + "to go on answering (not ready, each connection closed after its next answer) before the admission port "
+            + "closes; the Deployment's preStop pause comes before it (default: ${DEFAULT-VALUE})")
+    String shutdownDelay;
+
+    @Option(names = "--shutdown-timeout", defaultValue = "15s", paramLabel = "DURATION", description = "on SIGTERM, how "
+            + "long to wait for the requests in flight once the port is closed (default: ${DEFAULT-VALUE})")
+    String shutdownTimeout;
+
     @Option(names = "--reload-interval", defaultValue = "5s", description = "how often to look for a rotated certificate (default: ${DEFAULT-VALUE})")
     String reloadInterval;
 
@@ -115,6 +124,15 @@ public final class WebhookCommand implements Callable<Integer> {
                 System.err.println("brguard webhook: --audit-when-behind must be answer or refuse, not " + auditWhenBehind);
                 return 2;
             }
+        }
+        Duration stopDelay;
+        Duration stopTimeout;
+        try {
+            stopDelay = io.brguard.certs.CertPolicy.parse(shutdownDelay);
+            stopTimeout = io.brguard.certs.CertPolicy.parse(shutdownTimeout);
+        } catch (IllegalArgumentException e) {
+            System.err.println("brguard webhook: --shutdown-delay/--shutdown-timeout: " + e.getMessage());
+            return 2;
         }
         io.brguard.webhook.PolicySource policies;
         try {
@@ -195,6 +213,8 @@ public final class WebhookCommand implements Callable<Integer> {
             if (bg != null) {
                 bg.close();
             }
+            // Every request in flight is answered before the process exits (docs/operations.md, Upgrade).
+            server.drain(stopDelay, stopTimeout);
             server.close();
             audit.close();
             if (inf != null) {
@@ -203,6 +223,7 @@ public final class WebhookCommand implements Callable<Integer> {
             if (c != null) {
                 c.close();
             }
+            io.brguard.webhook.LogGuard.flush(2000); // its writer is a daemon thread: the last lines, before the exit
             stop.countDown();
         }));
         stop.await();
