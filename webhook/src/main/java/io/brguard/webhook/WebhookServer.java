@@ -33,16 +33,24 @@ public final class WebhookServer implements AutoCloseable {
 
     /**
      * Where and how to listen. Port 0 picks a free port (tests). {@code maxConnections} caps the admission port's
-     * open connections, {@code maxBodyBytesInFlight} the request bodies it holds at once (BodyGate).
+     * open connections, {@code maxBodyBytesInFlight} the request bodies it holds at once (BodyGate, a third of it
+     * kept for ordinary-sized reviews), {@code maxConnectionsPerClient} the connections of one client address
+     * (ConnectionGuard).
      */
     public record Options(String host, int tlsPort, int healthPort, long tlsReloadMillis, int maxConnections,
-                          long maxBodyBytesInFlight) {
+                          long maxBodyBytesInFlight, int maxConnectionsPerClient) {
         public Options(String host, int tlsPort, int healthPort, long tlsReloadMillis) {
             this(host, tlsPort, healthPort, tlsReloadMillis, MAX_CONNECTIONS);
         }
 
         public Options(String host, int tlsPort, int healthPort, long tlsReloadMillis, int maxConnections) {
             this(host, tlsPort, healthPort, tlsReloadMillis, maxConnections, MAX_BODY_BYTES_IN_FLIGHT);
+        }
+
+        /** One client address may hold half the port's connections. */
+        public Options(String host, int tlsPort, int healthPort, long tlsReloadMillis, int maxConnections,
+                       long maxBodyBytesInFlight) {
+            this(host, tlsPort, healthPort, tlsReloadMillis, maxConnections, maxBodyBytesInFlight, Math.max(1, maxConnections / 2));
         }
     }
 
@@ -81,6 +89,7 @@ public final class WebhookServer implements AutoCloseable {
     private ServerConnector tlsConnector;
     private ServerConnector plainConnector;
     private BodyGate gate;
+    private ConnectionGuard guard;
     /** The admission port as bound at start (the connector reads -2 once it is closed). */
     private volatile int boundTlsPort;
     private volatile int boundHealthPort;
@@ -114,7 +123,8 @@ public final class WebhookServer implements AutoCloseable {
             cfg.jetty.modifyServer(server -> server.setHandler(gate = new BodyGate(
                     r -> r.getConnectionMetaData().getConnector() == tlsConnector,
                     r -> isAdmission(r.getHttpURI().getPath()),
-                    AdmissionHandler.MAX_BODY_BYTES, options.maxBodyBytesInFlight(), this::refused, () -> draining)));
+                    AdmissionHandler.MAX_BODY_BYTES, options.maxBodyBytesInFlight(), options.maxBodyBytesInFlight() / 3,
+                    this::refused, () -> draining)));
             // Javalin adds no default connector once one is given: both are declared here. The plain port has
             // threads of its own, so the kubelet's probes and Prometheus are answered whatever admission is doing.
             cfg.jetty.addConnector((server, httpConfig) -> {
@@ -139,6 +149,10 @@ public final class WebhookServer implements AutoCloseable {
                 // Past this many connections the connector stops accepting until one closes: new clients wait in
                 // the backlog instead of failing handshakes when the process runs out of file descriptors.
                 server.addBean(new NetworkConnectionLimit(options.maxConnections(), tlsConnector));
+                // Slots held by slow request heads and handshakes come free; one client cannot hold them all.
+                guard = new ConnectionGuard(tlsConnector, options.maxConnections(), options.maxConnectionsPerClient(),
+                        this::connectionClosed);
+                tlsConnector.addEventListener(guard);
                 return tlsConnector;
             });
             cfg.routes.before(ctx -> {
@@ -198,11 +212,28 @@ public final class WebhookServer implements AutoCloseable {
         return path.equals("/validate") || path.equals("/mutate");
     }
 
-    /** A request BodyGate refused before the routes: counted and logged like the routes' own bad requests. */
-    private void refused(org.eclipse.jetty.server.Request request, int status, String reason) {
+    /** A connection ConnectionGuard closed: counted, and logged at most once per cause every 10 s. */
+    private void connectionClosed(String cause) {
+        metrics.overload(cause);
+        badRequests.warn(cause, "closed a connection on the admission port: " + switch (cause) {
+            case "header_timeout" -> "its request head did not arrive in time";
+            case "first_request_timeout" -> "no request began in time after it opened";
+            default -> "its client holds " + options.maxConnectionsPerClient() + " connections already";
+        });
+    }
+
+    /**
+     * A request BodyGate refused before the routes: to protect the rest (a cause: counted as overload) or as a bad
+     * request (counted like the routes' own); logged at most once per cause every 10 s.
+     */
+    private void refused(org.eclipse.jetty.server.Request request, int status, String cause, String reason) {
         String ep = request.getHttpURI().getPath().substring(1);
-        metrics.record(ep, "unknown", "bad_request", false, List.of(), Duration.ZERO);
-        badRequests.warn(Integer.toString(status), status + " on /" + ep + ": " + reason);
+        if (cause != null) {
+            metrics.overload(cause);
+        } else {
+            metrics.record(ep, "unknown", "bad_request", false, List.of(), Duration.ZERO);
+        }
+        badRequests.warn(cause != null ? cause : Integer.toString(status), status + " on /" + ep + ": " + reason);
     }
 
     /*
@@ -225,6 +256,7 @@ public final class WebhookServer implements AutoCloseable {
         app.start();
         boundTlsPort = tlsConnector.getLocalPort();
         boundHealthPort = plainConnector.getLocalPort();
+        guard.start();
         if (options.tlsReloadMillis() > 0) {
             tls.watch(options.tlsReloadMillis());
             policies.watch(options.tlsReloadMillis());
@@ -383,6 +415,7 @@ public final class WebhookServer implements AutoCloseable {
 
     @Override
     public void close() {
+        guard.stop();
         app.stop();
         tls.close();
         if (events != null) {

@@ -24,7 +24,9 @@ class WarmUpTest {
         String before = System.getProperty("brguard.warmUpRequests");
         System.setProperty("brguard.warmUpRequests", "3000");
         WebhookHardeningTest.audit.reset();
-        try (WebhookServer s = WebhookHardeningTest.server(WebhookServer.MAX_CONNECTIONS)) {
+        WebhookHardeningTest.auditLog = new AuditLog(new java.io.PrintStream(WebhookHardeningTest.audit, true), null);
+        try (WebhookServer s = WebhookHardeningTest.start(new WebhookServer.Options("127.0.0.1", 0, 0, 0),
+                WebhookHardeningTest.auditLog)) {
             HttpResponse<String> first = plain(s, "/readyz");
             assertEquals(503, first.statusCode(), first.body());
             assertTrue(first.body().startsWith("not ready: warming up ("), first.body());

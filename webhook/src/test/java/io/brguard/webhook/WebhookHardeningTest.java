@@ -71,12 +71,24 @@ class WebhookHardeningTest {
         return server(new WebhookServer.Options("127.0.0.1", 0, 0, 0, maxConnections, maxBodyBytesInFlight), auditLog);
     }
 
-    static WebhookServer server(WebhookServer.Options options, AuditLog auditLog) throws IOException {
+    /** A started server, warming up. */
+    static WebhookServer start(WebhookServer.Options options, AuditLog auditLog) throws IOException {
         Manifests.Parsed objects = Manifests.parse("cluster", Fixtures.read("examples/cluster/test1.yaml"));
         List<Backup> backups = new ArrayList<>();
         return new WebhookServer(options, new Policy(), new DocumentLookups(objects.documents(), true, backups),
                 WebhookServer.CacheState.NONE, new TlsReloader(tlsDir, Clock.systemUTC()), auditLog, null,
                 Clock.systemUTC()).start();
+    }
+
+    /** A started server, ready. */
+    static WebhookServer server(WebhookServer.Options options, AuditLog auditLog) throws IOException {
+        WebhookServer s = start(options, auditLog);
+        // The warm-up's own connections are gone before a test counts connections or budget.
+        long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!s.ready() && System.nanoTime() < end) {
+            sleep(20);
+        }
+        return s;
     }
 
     static String seedCreate() {
@@ -172,10 +184,15 @@ class WebhookHardeningTest {
 
     @Test
     void capsOpenConnectionsAndAcceptsAgainWhenOneCloses() throws Exception {
-        try (WebhookServer s = server(8)) {
+        try (WebhookServer s = server(new WebhookServer.Options("127.0.0.1", 0, 0, 0, 8, WebhookServer.MAX_BODY_BYTES_IN_FLIGHT, 8),
+                new AuditLog(new PrintStream(audit, true), null))) {
             List<SSLSocket> held = new ArrayList<>();
             for (int i = 0; i < 8; i++) {
-                held.add(tls(s));
+                // Each has had a request answered and is idle, as the API server's kept-alive connections are.
+                SSLSocket socket = tls(s);
+                socket.getOutputStream().write(("GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                assertTrue(head(socket).startsWith("HTTP/1.1 "));
+                held.add(socket);
             }
             java.util.concurrent.CompletableFuture<SSLSocket> extra = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
                 try {
@@ -231,23 +248,45 @@ class WebhookHardeningTest {
         }
     }
 
+    /** A TLS connection that has sent a request head announcing {@code length} bytes and {@code sent} of them. */
+    static SSLSocket partialBody(WebhookServer s, int length, int sent) throws IOException {
+        SSLSocket socket = tls(s);
+        byte[] head = ("POST /validate HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: "
+                + length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+        byte[] body = new byte[sent];
+        java.util.Arrays.fill(body, (byte) ' ');
+        socket.getOutputStream().write(head);
+        socket.getOutputStream().write(body);
+        socket.getOutputStream().flush();
+        return socket;
+    }
+
+    static String metrics(WebhookServer s) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.healthPort()
+                + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    /** brguard_admission_overload_total of one cause. */
+    static double overloads(WebhookServer s, String cause) throws Exception {
+        String prefix = "brguard_admission_overload_total{cause=\"" + cause + "\"} ";
+        return metrics(s).lines().filter(l -> l.startsWith(prefix)).mapToDouble(l -> Double.parseDouble(l.substring(prefix.length())))
+                .findFirst().orElse(0);
+    }
+
     /*
-     * Bodies held at once are bounded: with a budget of 100 KB and three 30 KB bodies half sent, a fourth body of
-     * 30 KB is answered 503 with Retry-After, and once the held ones are answered (408) the budget is free again.
-     * Without it, concurrent large bodies each take their size (and a tree) of the 96 MiB heap.
+     * Bodies held at once are bounded: with a budget of 100 KB and two bodies of 40 KB declared and half sent, a
+     * third of 30 KB is answered 503 with Retry-After; the held ones stall and are answered 408 a second after
+     * their last byte, and the budget is free again. Without it, concurrent large bodies each take their size (and
+     * a tree) of the 96 MiB heap.
      */
     @Test
     void answersBusyWhenTooManyBodyBytesAreHeldAndRecoversAfterwards() throws Exception {
         try (WebhookServer s = server(WebhookServer.MAX_CONNECTIONS, 100_000)) {
             List<SSLSocket> held = new ArrayList<>();
-            for (int i = 0; i < 3; i++) {
-                SSLSocket socket = tls(s);
-                socket.getOutputStream().write(("POST /validate HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json"
-                        + "\r\nContent-Length: 60000\r\n\r\n{\"pad\":\"" + "x".repeat(30_000)).getBytes(StandardCharsets.US_ASCII));
-                socket.getOutputStream().flush();
-                held.add(socket);
+            for (int i = 0; i < 2; i++) {
+                held.add(partialBody(s, 40_000, 20_000));
             }
-            sleep(300);
+            sleep(200);
             String padded = "{\"pad\":\"" + "x".repeat(30_000) + "\"," + seedCreate().substring(1);
             HttpResponse<String> busy = validate(s, padded, Duration.ofSeconds(5));
             assertEquals(503, busy.statusCode(), busy.body());
@@ -259,6 +298,166 @@ class WebhookHardeningTest {
             }
             HttpResponse<String> after = validate(s, padded, Duration.ofSeconds(5));
             assertEquals(200, after.statusCode(), after.body());
+            String m = metrics(s);
+            assertTrue(m.contains("brguard_admission_overload_total{cause=\"body_budget\"} 1.0"), m);
+            assertTrue(m.contains("brguard_admission_overload_total{cause=\"body_stalled\"} 2.0"), m);
+        }
+    }
+
+    /*
+     * Large bodies (over 256 KiB) may take only two thirds of the budget: with a budget of 1 MB, two large bodies
+     * held take the large share, a third large one is refused, and an ordinary review still goes through on the
+     * reserve.
+     */
+    @Test
+    void largeBodiesCannotTakeTheReserveOfOrdinaryReviews() throws Exception {
+        try (WebhookServer s = server(WebhookServer.MAX_CONNECTIONS, 1_000_000)) {
+            List<SSLSocket> held = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                held.add(partialBody(s, 300_000, 1_000));
+            }
+            sleep(200);
+            SSLSocket third = partialBody(s, 300_000, 300_000);
+            assertTrue(head(third).startsWith("HTTP/1.1 503"), "the large share is taken");
+            third.close();
+            HttpResponse<String> ordinary = validate(s, seedCreate(), Duration.ofSeconds(5));
+            assertEquals(200, ordinary.statusCode(), ordinary.body());
+            for (SSLSocket socket : held) {
+                socket.close();
+            }
+        }
+    }
+
+    /*
+     * The attack that turned 160 of 161 ordinary reviews away for 32 s: four clients each send a 3 MiB review
+     * but its last byte, and wait. With the reserve and the stall deadline, every ordinary review is answered.
+     */
+    @Test
+    void stalledBodiesOfTheLargestSizeDoNotTurnOrdinaryReviewsAway() throws Exception {
+        try (WebhookServer s = server(WebhookServer.MAX_CONNECTIONS)) {
+            List<SSLSocket> stalled = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                stalled.add(partialBody(s, AdmissionHandler.MAX_BODY_BYTES, AdmissionHandler.MAX_BODY_BYTES - 1));
+            }
+            java.util.Map<Integer, Integer> statuses = new java.util.TreeMap<>();
+            for (int i = 0; i < 40; i++) {
+                statuses.merge(validate(s, seedCreate(), Duration.ofSeconds(5)).statusCode(), 1, Integer::sum);
+            }
+            assertEquals(java.util.Map.of(200, 40), statuses);
+            for (SSLSocket socket : stalled) {
+                assertTrue(head(socket).startsWith("HTTP/1.1 408"), "cut off a second after their last byte");
+                socket.close();
+            }
+            // Two fit the large share; the other two were refused for want of it (and dropped as they came).
+            String m = metrics(s);
+            assertTrue(m.contains("brguard_admission_overload_total{cause=\"body_budget\"} 2.0"), m);
+            assertTrue(m.contains("brguard_admission_overload_total{cause=\"body_stalled\"} 4.0"), m);
+        }
+    }
+
+    /* A socket from another loopback address: another client, as far as the server can tell. */
+    static SSLSocket tlsFrom(String localAddress, WebhookServer s) throws IOException {
+        SSLSocket socket = (SSLSocket) trust.getSocketFactory().createSocket();
+        socket.bind(new InetSocketAddress(localAddress, 0));
+        socket.connect(new InetSocketAddress("127.0.0.1", s.tlsPort()), 5000);
+        socket.setSoTimeout(10_000);
+        socket.startHandshake();
+        return socket;
+    }
+
+    /** True when the server has closed the connection (a read ends or fails). */
+    static boolean closedByServer(Socket socket) {
+        try {
+            return socket.getInputStream().read() < 0;
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
+    /*
+     * A header slowloris at the connection cap: every slot held by a connection that trickles its request head a
+     * byte at a time, or that never sends anything. Jetty's idle timeout restarts at each byte, so they were never
+     * closed and every new connection waited. Now, at 3/4 of the cap, a head that has not arrived in a second
+     * loses its connection, and new clients get in.
+     */
+    @Test
+    void aHeaderSlowlorisAtTheConnectionCapDoesNotKeepNewClientsOut() throws Exception {
+        int cap = 16;
+        try (WebhookServer s = server(new WebhookServer.Options("127.0.0.1", 0, 0, 0, cap, WebhookServer.MAX_BODY_BYTES_IN_FLIGHT, cap),
+                new AuditLog(new PrintStream(audit, true), null))) {
+            List<Socket> slow = new ArrayList<>();
+            for (int i = 0; i < cap / 2; i++) {
+                SSLSocket t = tls(s);
+                t.getOutputStream().write("POST /validate HTTP/1.1\r\nHost: local".getBytes(StandardCharsets.US_ASCII));
+                t.getOutputStream().flush();
+                slow.add(t);
+                Socket silent = new Socket();
+                silent.connect(new InetSocketAddress("127.0.0.1", s.tlsPort()), 5000);
+                silent.setSoTimeout(10_000);
+                slow.add(silent);
+            }
+            AtomicBoolean stop = new AtomicBoolean();
+            Thread trickle = new Thread(() -> {
+                while (!stop.get()) {
+                    for (Socket socket : slow) {
+                        try {
+                            if (socket instanceof SSLSocket) {
+                                socket.getOutputStream().write('h');
+                                socket.getOutputStream().flush();
+                            }
+                        } catch (IOException e) {
+                            // closed by the server
+                        }
+                    }
+                    sleep(200);
+                }
+            });
+            trickle.start();
+            try {
+                for (int i = 0; i < 5; i++) {
+                    HttpClient fresh = HttpClient.newBuilder().sslContext(trust).build(); // a new connection each time
+                    HttpResponse<String> r = fresh.send(HttpRequest.newBuilder(URI.create("https://localhost:" + s.tlsPort()
+                            + "/validate")).timeout(Duration.ofSeconds(10)).header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString(seedCreate())).build(), HttpResponse.BodyHandlers.ofString());
+                    assertEquals(200, r.statusCode(), r.body());
+                }
+            } finally {
+                stop.set(true);
+                trickle.join();
+            }
+            for (Socket socket : slow) {
+                assertTrue(closedByServer(socket), "a slow or silent connection is closed");
+                socket.close();
+            }
+            String m = metrics(s);
+            assertTrue(m.contains("brguard_admission_overload_total{cause=\"header_timeout\"}"), m);
+            assertTrue(m.contains("brguard_admission_overload_total{cause=\"first_request_timeout\"}"), m);
+        }
+    }
+
+    /* One client address holds at most its share of the connections; another client still gets in. */
+    @Test
+    void oneClientCannotHoldEveryConnection() throws Exception {
+        try (WebhookServer s = server(new WebhookServer.Options("127.0.0.1", 0, 0, 0, 8, WebhookServer.MAX_BODY_BYTES_IN_FLIGHT, 3),
+                new AuditLog(new PrintStream(audit, true), null))) {
+            List<SSLSocket> held = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                held.add(tls(s));
+            }
+            double before = overloads(s, "client_connections"); // the warm-up's own connections were refused too
+            Socket fourth = new Socket();
+            fourth.connect(new InetSocketAddress("127.0.0.1", s.tlsPort()), 5000);
+            fourth.setSoTimeout(10_000);
+            assertTrue(closedByServer(fourth), "the client's fourth connection is closed at once");
+            fourth.close();
+            try (SSLSocket other = tlsFrom("127.0.0.2", s)) {
+                other.getOutputStream().write("GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                assertTrue(head(other).startsWith("HTTP/1.1 200"), "another client is served");
+            }
+            assertEquals(before + 1, overloads(s, "client_connections"));
+            for (SSLSocket socket : held) {
+                socket.close();
+            }
         }
     }
 

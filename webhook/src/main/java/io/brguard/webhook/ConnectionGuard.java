@@ -1,0 +1,146 @@
+package io.brguard.webhook;
+
+import org.eclipse.jetty.http.HttpParser;
+import org.eclipse.jetty.io.Connection;
+import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.io.ssl.SslConnection;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.internal.HttpConnection;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+/**
+ * Keeps the admission port's connections for clients that use them. Jetty's idle timeout starts again at every
+ * byte, so a client that trickles a request head one byte a second, or a TLS handshake, holds its connection for
+ * ever; at the port's connection cap every new connection then waits (the API server opens new ones after 30 s
+ * idle). Here:
+ *
+ * <ul>
+ *   <li><b>Request head deadline.</b> From a request's first byte its head (request line and headers) must be
+ *       complete within {@link #HEAD_MILLIS}; a new connection must have begun its first request (TLS handshake
+ *       included) within {@link #FIRST_REQUEST_MILLIS}. Past that the connection is closed.</li>
+ *   <li><b>Under pressure</b> (3/4 of the port's connections open) both deadlines shrink to
+ *       {@link #PRESSED_MILLIS}, so slots held by slow heads come free within a second for clients that send a
+ *       head at once, as the API server does.</li>
+ *   <li><b>Per client.</b> One client address holds at most {@code maxPerClient} connections (half the port's by
+ *       default): a single pod cannot take every slot. A connection past it is closed at once.</li>
+ * </ul>
+ *
+ * Idle keep-alive connections between requests are not touched (the connector's idle timeout, 30 s, applies).
+ * Each closed connection is counted in {@code brguard_admission_overload_total} by cause.
+ */
+final class ConnectionGuard implements Connection.Listener {
+    static final long HEAD_MILLIS = 3_000;
+    static final long FIRST_REQUEST_MILLIS = 10_000;
+    static final long PRESSED_MILLIS = 1_000;
+    static final long SWEEP_MILLIS = 250;
+
+    private final ServerConnector connector;
+    private final int maxConnections;
+    private final int maxPerClient;
+    private final Consumer<String> closed;
+    private final Map<InetAddress, AtomicInteger> perClient = new ConcurrentHashMap<>();
+    private final Map<Connection, InetAddress> clients = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "brguard-connection-guard");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /** @param closed told the cause of every connection closed here */
+    ConnectionGuard(ServerConnector connector, int maxConnections, int maxPerClient, Consumer<String> closed) {
+        this.connector = connector;
+        this.maxConnections = maxConnections;
+        this.maxPerClient = maxPerClient;
+        this.closed = closed;
+    }
+
+    ConnectionGuard start() {
+        sweeper.scheduleWithFixedDelay(this::sweep, SWEEP_MILLIS, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
+        return this;
+    }
+
+    void stop() {
+        sweeper.shutdownNow();
+    }
+
+    private static InetAddress client(EndPoint ep) {
+        SocketAddress a = ep.getRemoteSocketAddress();
+        return a instanceof InetSocketAddress i ? i.getAddress() : null;
+    }
+
+    // The network connection of a TLS port is the SslConnection (the HttpConnection inside it is told too): only
+    // it is counted.
+    @Override
+    public void onOpened(Connection connection) {
+        if (!(connection instanceof SslConnection)) {
+            return;
+        }
+        InetAddress client = client(connection.getEndPoint());
+        if (client == null) {
+            return;
+        }
+        clients.put(connection, client); // a closed socket no longer tells its peer's address
+        int n = perClient.computeIfAbsent(client, k -> new AtomicInteger()).incrementAndGet();
+        if (n > maxPerClient) {
+            closed.accept("client_connections");
+            connection.getEndPoint().close();
+        }
+    }
+
+    @Override
+    public void onClosed(Connection connection) {
+        if (!(connection instanceof SslConnection)) {
+            return;
+        }
+        InetAddress client = clients.remove(connection);
+        if (client != null) {
+            perClient.computeIfPresent(client, (k, v) -> v.decrementAndGet() <= 0 ? null : v);
+        }
+    }
+
+    /** Connections of one client now (tests). */
+    int connectionsOf(InetAddress client) {
+        AtomicInteger n = perClient.get(client);
+        return n == null ? 0 : n.get();
+    }
+
+    private void sweep() {
+        try {
+            var endPoints = connector.getConnectedEndPoints();
+            boolean pressed = endPoints.size() >= maxConnections * 3 / 4;
+            long head = TimeUnit.MILLISECONDS.toNanos(pressed ? PRESSED_MILLIS : HEAD_MILLIS);
+            long first = TimeUnit.MILLISECONDS.toNanos(pressed ? PRESSED_MILLIS : FIRST_REQUEST_MILLIS);
+            long now = System.nanoTime();
+            long wallNow = System.currentTimeMillis();
+            for (EndPoint ep : endPoints) {
+                if (!(ep.getConnection() instanceof SslConnection ssl)
+                        || !(ssl.getSslEndPoint().getConnection() instanceof HttpConnection http)) {
+                    continue;
+                }
+                HttpParser parser = http.getParser();
+                if (http.getMessagesIn() == 0 && parser.isStart()) {
+                    // Open, but its first request has not begun (a handshake, or silence).
+                    if (wallNow - ep.getCreatedTimeStamp() > TimeUnit.NANOSECONDS.toMillis(first)) {
+                        closed.accept("first_request_timeout");
+                        ep.close();
+                    }
+                } else if (!parser.isStart() && parser.inHeaderState() && now - parser.getBeginNanoTime() > head) {
+                    closed.accept("header_timeout");
+                    ep.close();
+                }
+            }
+        } catch (RuntimeException e) {
+            // a connection that changed under the sweep: the next one looks again
+        }
+    }
+}
