@@ -27,6 +27,11 @@ import java.util.stream.Stream;
  * update from a replay), so {@link #get} answers a Backup with metadata alone.
  */
 final class CompactBackupStore implements ItemStore<Backup> {
+    /**
+     * Heap a cached Backup takes besides its spec's bytes: its index entry, names, status strings and map nodes.
+     * With the 1.5 KiB per Backup measured for specs of about 400 bytes (docs/benchmarks.md) and a margin.
+     */
+    static final int ENTRY_BYTES = 1024;
 
     /** One cached Backup; its names are its index entry's. */
     record Entry(BackupIndex.Peer peer, String resourceVersion, byte[] spec, String phase, String commitTs,
@@ -72,6 +77,44 @@ final class CompactBackupStore implements ItemStore<Backup> {
 
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
     private final BackupIndex index = new BackupIndex();
+    private final long budgetBytes;
+    private final Runnable onOverBudget;
+    /** The heap the entries take, estimated. */
+    private long bytes;
+    /** Past the budget: nothing more is kept; the owner drops this store and the informer that fills it. */
+    private volatile boolean over;
+
+    /** A store without a budget (tests). */
+    CompactBackupStore() {
+        this(Long.MAX_VALUE, () -> { });
+    }
+
+    /** @param onOverBudget told once, on the informer's thread, when an item would take the store past its budget */
+    CompactBackupStore(long budgetBytes, Runnable onOverBudget) {
+        this.budgetBytes = budgetBytes;
+        this.onOverBudget = onOverBudget;
+    }
+
+    /** The heap an entry takes, estimated: {@link #ENTRY_BYTES} and twice its spec (the bytes and what the index parses of it). */
+    static long estimate(int specBytes) {
+        return ENTRY_BYTES + 2L * specBytes;
+    }
+
+    /** The estimated heap of what is kept. */
+    synchronized long bytes() {
+        return bytes;
+    }
+
+    boolean over() {
+        return over;
+    }
+
+    private volatile int keptWhenOver;
+
+    /** How many Backups it held when it went past its budget. */
+    int keptWhenOver() {
+        return keptWhenOver;
+    }
 
     BackupIndex index() {
         return index;
@@ -95,8 +138,20 @@ final class CompactBackupStore implements ItemStore<Backup> {
 
     @Override
     public synchronized Backup put(String key, Backup b) {
+        if (over) {
+            return null;
+        }
         BackupIndex.Peer peer = index.put(b);
-        Entry old = peer == null ? entries.remove(key) : entries.put(peer.key(), compact(peer, b));
+        Entry now = peer == null ? null : compact(peer, b);
+        Entry old = peer == null ? entries.remove(key) : entries.put(peer.key(), now);
+        bytes += (now == null ? 0 : estimate(now.spec().length)) - (old == null ? 0 : estimate(old.spec().length));
+        if (bytes > budgetBytes) {
+            over = true;
+            keptWhenOver = entries.size();
+            clear();
+            onOverBudget.run();
+            return null;
+        }
         return old == null ? null : stub(old);
     }
 
@@ -106,8 +161,18 @@ final class CompactBackupStore implements ItemStore<Backup> {
         if (old == null) {
             return null;
         }
+        bytes -= estimate(old.spec().length);
         index.remove(old.namespace(), old.name());
         return stub(old);
+    }
+
+    /** Drops every entry (past the budget: the memory goes back at once, not when the informer is gone). */
+    private void clear() {
+        for (Entry e : entries.values()) {
+            index.remove(e.namespace(), e.name());
+        }
+        entries.clear();
+        bytes = 0;
     }
 
     @Override

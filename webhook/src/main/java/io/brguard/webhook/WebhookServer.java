@@ -69,6 +69,15 @@ public final class WebhookServer implements AutoCloseable {
             return "caches not synced";
         }
 
+        /**
+         * Why some rules cannot be checked although the webhook serves (a cache past its budget), or null. It is
+         * the reason those rules' lookups give: a decision whose only unchecked rules have it is answered, with
+         * them as warnings, instead of an error.
+         */
+        default String degraded() {
+            return null;
+        }
+
         /** Lookups that need no cache (dev mode, files). */
         CacheState NONE = () -> true;
     }
@@ -178,7 +187,9 @@ public final class WebhookServer implements AutoCloseable {
                     ctx.status(503).result("not ready: stopping; answering what is in flight");
                 } else if (ready()) {
                     String problem = policies.problem();
-                    ctx.result(problem == null ? "ready" : "ready; policy configuration: keeping the last good one: " + problem);
+                    String degraded = caches.degraded();
+                    ctx.result("ready" + (problem == null ? "" : "; policy configuration: keeping the last good one: " + problem)
+                            + (degraded == null ? "" : "; cross-object rules are not checked: " + degraded));
                 } else {
                     ctx.status(503).result("not ready: " + (tls.serving() == null ? "no serving certificate"
                             : !caches.synced() ? caches.notReadyReason() : warmUp.progress()));
@@ -296,7 +307,7 @@ public final class WebhookServer implements AutoCloseable {
         }
         AdmissionHandler.Outcome out = body == null
                 ? new AdmissionHandler.Outcome(400, errorBody("request body is larger than 3 MiB"), null, null)
-                : handler.handle(endpoint, body, lookups);
+                : handler.handle(endpoint, body, lookups, caches.degraded());
         byte[] answer = AdmissionHandler.bytes(out.body());
         Duration took = Duration.ofNanos(System.nanoTime() - start);
         String ep = endpoint.name().toLowerCase();

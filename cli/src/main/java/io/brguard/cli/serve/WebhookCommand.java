@@ -87,6 +87,11 @@ public final class WebhookCommand implements Callable<Integer> {
             + "most (default: ${DEFAULT-VALUE})")
     int backgroundAuditMax;
 
+    @Option(names = "--backup-cache-budget", defaultValue = "30%", paramLabel = "SIZE", description = "the heap the "
+            + "Backup cache may take: a share of the heap (30%) or a size (24Mi); past it the cache is dropped and "
+            + "cross-object rules are reported as not checked until the Backups fit (default: ${DEFAULT-VALUE})")
+    String backupCacheBudget;
+
     @Option(names = "--no-events", description = "do not record Kubernetes Events for denied updates")
     boolean noEvents;
 
@@ -110,6 +115,28 @@ public final class WebhookCommand implements Callable<Integer> {
         return new ConfigBuilder(Config.autoConfigure(null)).withConnectionTimeout(2_000).withRequestTimeout(2_500).build();
     }
 
+    /** A size: {@code N%} of {@code whole}, or bytes with an optional Ki, Mi or Gi. */
+    static long size(String text, long whole) {
+        String t = text.trim();
+        try {
+            if (t.endsWith("%")) {
+                double share = Double.parseDouble(t.substring(0, t.length() - 1));
+                if (share <= 0 || share > 100) {
+                    throw new IllegalArgumentException("a share must be over 0% and at most 100%, not " + text);
+                }
+                return (long) (whole * share / 100);
+            }
+            long unit = t.endsWith("Ki") ? 1L << 10 : t.endsWith("Mi") ? 1L << 20 : t.endsWith("Gi") ? 1L << 30 : 1;
+            long n = Long.parseLong(unit == 1 ? t : t.substring(0, t.length() - 2));
+            if (n <= 0) {
+                throw new IllegalArgumentException("must be more than 0, not " + text);
+            }
+            return n * unit;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("not a size: " + text + " (use e.g. 30% or 24Mi)");
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         // Before anything logs: no stderr line may read as a JSON object, so the pod's log (stdout and stderr
@@ -124,6 +151,13 @@ public final class WebhookCommand implements Callable<Integer> {
                 System.err.println("brguard webhook: --audit-when-behind must be answer or refuse, not " + auditWhenBehind);
                 return 2;
             }
+        }
+        long cacheBudget;
+        try {
+            cacheBudget = size(backupCacheBudget, Runtime.getRuntime().maxMemory());
+        } catch (IllegalArgumentException e) {
+            System.err.println("brguard webhook: --backup-cache-budget: " + e.getMessage());
+            return 2;
         }
         Duration stopDelay;
         Duration stopTimeout;
@@ -180,7 +214,7 @@ public final class WebhookCommand implements Callable<Integer> {
             KubernetesClient probe = client;
             watch = new ApiServerWatch("brguard webhook", client.getMasterUrl().toString(), probe::getKubernetesVersion,
                     System.err, Duration.ofSeconds(1), Duration.ofSeconds(30)).start();
-            informers = new ClusterLookups(client, clock);
+            informers = new ClusterLookups(client, clock, cacheBudget);
             informers.start();
             lookups = informers;
             caches = informers;
@@ -191,6 +225,9 @@ public final class WebhookCommand implements Callable<Integer> {
                 io.brguard.certs.CertPolicy.parse(reloadInterval).toMillis()),
                 policies, lookups, caches, new TlsReloader(tlsDir, clock), audit, events, clock)
                 .start();
+        if (informers != null) {
+            informers.bind(server.registry());
+        }
         io.brguard.webhook.BackgroundAudit background = null;
         Duration auditEvery = io.brguard.certs.CertPolicy.parse(backgroundAudit);
         if (!dev && !auditEvery.isZero()) {
