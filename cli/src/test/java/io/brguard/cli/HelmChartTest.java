@@ -75,8 +75,8 @@ class HelmChartTest {
     @Test
     void valuesReachEveryObjectTheyConcern() {
         List<JsonNode> objects = template("tidb-guard", Map.of("install", "standalone", "image.repository", "registry.example/brguard",
-                "image.tag", "0.1.0-rc1", "image.pullPolicy", "Always", "webhook.replicas", "3", "webhook.failurePolicy", "Ignore",
-                "controller.brImage", "pingcap/br:v8.5.2"));
+                "image.tag", "0.1.0-rc1", "image.pullPolicy", "Always", "webhook.replicas", "5", "webhook.failurePolicy", "Ignore",
+                "controller.brImage", "pingcap/br:v8.5.2", "webhook.zoneSpread", "DoNotSchedule"));
         int containers = 0;
         for (JsonNode o : objects) {
             String where = o.path("kind").asString() + "/" + o.path("metadata").path("name").asString();
@@ -96,7 +96,10 @@ class HelmChartTest {
         assertEquals(4, containers, "webhook, controller, certs Job, certs CronJob");
         JsonNode webhook = ManifestsTest.ofKind(objects, "Deployment").stream()
                 .filter(d -> d.path("metadata").path("name").asString().equals("brguard-webhook")).findFirst().orElseThrow();
-        assertEquals(3, webhook.path("spec").path("replicas").asInt());
+        assertEquals(5, webhook.path("spec").path("replicas").asInt());
+        assertTrue(webhook.path("spec").path("template").path("spec").path("topologySpreadConstraints").toString()
+                .contains("\"topologyKey\":\"topology.kubernetes.io/zone\",\"whenUnsatisfiable\":\"DoNotSchedule\""),
+                "zones required where every node has one");
         JsonNode validating = ManifestsTest.ofKind(objects, "ValidatingWebhookConfiguration").get(0).path("webhooks").get(0);
         assertEquals("Ignore", validating.path("failurePolicy").asString());
         for (String kind : List.of("ValidatingWebhookConfiguration", "MutatingWebhookConfiguration")) {

@@ -137,9 +137,17 @@ class ManifestsTest {
         for (JsonNode rule : webhook.path("rules")) {
             rule.path("resources").forEach(r -> verbs.put(r.asString(), strings(rule.path("verbs"))));
         }
-        // Backups are cached (list, watch); a Secret is read one at a time and never enumerated (get only).
+        // Backups are cached (list, watch); a Secret is read one at a time and never enumerated (get only); the
+        // webhook configurations are read by name (the caBundle metrics) and nothing else of them.
         assertEquals(Map.of("backups", List.of("get", "list", "watch"), "secrets", List.of("get"),
-                "events", List.of("create", "patch"), "policyreports", List.of("get", "create", "update")), verbs, "the webhook's RBAC");
+                "events", List.of("create", "patch"), "policyreports", List.of("get", "create", "update"),
+                "validatingwebhookconfigurations", List.of("get"), "mutatingwebhookconfigurations", List.of("get")),
+                verbs, "the webhook's RBAC");
+        for (JsonNode rule : webhook.path("rules")) {
+            if (rule.path("apiGroups").toString().contains("admissionregistration")) {
+                assertEquals(List.of("brguard"), strings(rule.path("resourceNames")), "only brguard's own configurations");
+            }
+        }
     }
 
     /** No wildcard in any verb, resource, group, name or URL of a Role's rules, and every rule has verbs. */
@@ -210,7 +218,8 @@ class ManifestsTest {
             String name = d.path("metadata").path("name").asString();
             JsonNode pod = d.path("spec").path("template").path("spec");
             assertTrue(d.path("spec").path("replicas").asInt() >= 2, name);
-            assertTrue(pod.path("affinity").path("podAntiAffinity").isObject(), name + " anti-affinity");
+            assertTrue(pod.path("affinity").path("podAntiAffinity").isObject() || pod.path("topologySpreadConstraints").isArray(),
+                    name + " anti-affinity or topology spread");
             assertTrue(pod.path("securityContext").path("runAsNonRoot").asBoolean(), name);
             assertEquals("RuntimeDefault", pod.path("securityContext").path("seccompProfile").path("type").asString(), name);
             for (JsonNode c : pod.path("containers")) {
@@ -227,6 +236,21 @@ class ManifestsTest {
         assertEquals("/readyz", webhook.path("readinessProbe").path("httpGet").path("path").asString());
         assertEquals("/healthz", webhook.path("livenessProbe").path("httpGet").path("path").asString());
         assertEquals(1, ofKind(objects, "PodDisruptionBudget").size());
+        // High availability as the webhook anchors recommend: three replicas, one node each (required), spread over
+        // zones, and evictions one at a time.
+        JsonNode webhookDeployment = deployments.stream().filter(d -> d.path("metadata").path("name").asString()
+                .equals("brguard-webhook")).findFirst().orElseThrow();
+        assertEquals(3, webhookDeployment.path("spec").path("replicas").asInt());
+        JsonNode spread = webhookDeployment.path("spec").path("template").path("spec").path("topologySpreadConstraints");
+        java.util.Map<String, String> byKey = new java.util.HashMap<>();
+        spread.forEach(c -> {
+            byKey.put(c.path("topologyKey").asString(), c.path("whenUnsatisfiable").asString());
+            assertEquals(1, c.path("maxSkew").asInt());
+            assertEquals(List.of("pod-template-hash"), strings(c.path("matchLabelKeys")), "a rollout's surge pod is not held to the old ones");
+            assertEquals("webhook", c.path("labelSelector").path("matchLabels").path("app.kubernetes.io/component").asString());
+        });
+        assertEquals(java.util.Map.of("kubernetes.io/hostname", "DoNotSchedule", "topology.kubernetes.io/zone", "ScheduleAnyway"), byKey);
+        assertEquals(1, ofKind(objects, "PodDisruptionBudget").get(0).path("spec").path("maxUnavailable").asInt());
         // Outside kube-system a system-* priority class needs a matching ResourceQuota where the API server limits
         // them (GKE): the pods would be refused, and with failurePolicy Fail so would every Backup write.
         for (String overlay : OVERLAYS) {

@@ -39,6 +39,13 @@ public final class WebhookMetrics {
                         + "was refused and the last good one is kept").register(registry);
     }
 
+    /** notAfter of the CA that issued the serving certificate (NaN when the mounted ca.crt does not hold it). */
+    public void caExpiry(Supplier<Double> epochSeconds) {
+        Gauge.builder("brguard.webhook.ca.expiry.timestamp", epochSeconds::get)
+                .description("notAfter of the CA that issued the serving certificate (mounted ca.crt), seconds since "
+                        + "the epoch; NaN when ca.crt does not hold it").baseUnit("seconds").register(registry);
+    }
+
     private final Map<List<String>, Counter> rollouts = new ConcurrentHashMap<>();
 
     /** Validations the rollout let through against a finding: mode Warn, exempt (namespace or selector), break-glass. */

@@ -122,6 +122,7 @@ public final class WebhookServer implements AutoCloseable {
         this.events = events;
         this.metrics = new WebhookMetrics(tls::expiryEpochSeconds, () -> policies.problem() == null ? 1.0 : 0.0);
         audit.bind(metrics.registry());
+        metrics.caExpiry(tls::caExpiryEpochSeconds);
         this.app = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
             cfg.startup.showOldJavalinVersionWarning = false;

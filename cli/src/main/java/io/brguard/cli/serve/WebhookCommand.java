@@ -221,12 +221,17 @@ public final class WebhookCommand implements Callable<Integer> {
         }
         AuditLog audit = new AuditLog(AuditLog.stdout(), auditFile, whenBehind);
         DenialEvents events = dev || noEvents ? null : new DenialEvents(client, clock);
+        TlsReloader tls = new TlsReloader(tlsDir, clock);
         WebhookServer server = new WebhookServer(new WebhookServer.Options(host, port, healthPort,
                 io.brguard.certs.CertPolicy.parse(reloadInterval).toMillis()),
-                policies, lookups, caches, new TlsReloader(tlsDir, clock), audit, events, clock)
+                policies, lookups, caches, tls, audit, events, clock)
                 .start();
+        io.brguard.webhook.CaBundleWatch caBundles = null;
         if (informers != null) {
             informers.bind(server.registry());
+            // What the API server trusts, beside what this pod serves (the names the manifests and the chart use).
+            caBundles = new io.brguard.webhook.CaBundleWatch(client, List.of("brguard"), List.of("brguard"), tls::serving)
+                    .bind(server.registry()).start(Duration.ofMinutes(5));
         }
         io.brguard.webhook.BackgroundAudit background = null;
         Duration auditEvery = io.brguard.certs.CertPolicy.parse(backgroundAudit);
@@ -243,12 +248,16 @@ public final class WebhookCommand implements Callable<Integer> {
         ClusterLookups inf = informers;
         ApiServerWatch w = watch;
         io.brguard.webhook.BackgroundAudit bg = background;
+        io.brguard.webhook.CaBundleWatch cb = caBundles;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             if (w != null) {
                 w.close();
             }
             if (bg != null) {
                 bg.close();
+            }
+            if (cb != null) {
+                cb.close();
             }
             // Every request in flight is answered before the process exits (docs/operations.md, Upgrade).
             server.drain(stopDelay, stopTimeout);
