@@ -97,6 +97,38 @@ public final class ReplicaLoad implements AutoCloseable {
         stop();
     }
 
+    /**
+     * bench/webhook/sigterm.sh: {@code ReplicaLoad CA BODY SECONDS CONNECTIONS SWITCH-FILE BEFORE AFTER}, endpoints
+     * as comma-separated host:port; the load moves from BEFORE to AFTER when SWITCH-FILE appears (the endpoints
+     * update that comes with a pod's termination). Prints one JSON line; exits 1 on any failure.
+     */
+    public static void main(String[] a) throws Exception {
+        SSLContext tls = io.brguard.certs.Trust.sslContext(io.brguard.certs.Pem.certificates(a[0],
+                java.nio.file.Files.readString(java.nio.file.Path.of(a[0]))));
+        tools.jackson.databind.node.ObjectNode review = (tools.jackson.databind.node.ObjectNode)
+                io.brguard.policy.Json.JSON.readTree(java.nio.file.Files.readString(java.nio.file.Path.of(a[1])));
+        ((tools.jackson.databind.node.ObjectNode) review.path("request")).put("uid", UID);
+        java.util.function.Function<String, List<Endpoint>> parse = list -> java.util.Arrays.stream(list.split(","))
+                .map(e -> new Endpoint(e.substring(0, e.lastIndexOf(':')), Integer.parseInt(e.substring(e.lastIndexOf(':') + 1))))
+                .toList();
+        List<Endpoint> after = parse.apply(a[6]);
+        ReplicaLoad load = new ReplicaLoad(tls, "localhost", review.toString(), parse.apply(a[5])).start(Integer.parseInt(a[3]));
+        java.nio.file.Path signal = java.nio.file.Path.of(a[4]);
+        long end = System.nanoTime() + Long.parseLong(a[2]) * 1_000_000_000L;
+        boolean moved = false;
+        while (System.nanoTime() < end) {
+            if (!moved && java.nio.file.Files.exists(signal)) {
+                load.endpoints(after);
+                moved = true;
+            }
+            Thread.sleep(5);
+        }
+        Result r = load.stop();
+        System.out.printf("{\"answered\":%d,\"failures\":%d,\"byEndpointAndStatus\":\"%s\",\"firstFailures\":\"%s\"}%n",
+                r.answered(), r.failures(), r.byEndpointAndStatus(), r.firstFailures().stream().limit(5).toList());
+        System.exit(r.failures() == 0 ? 0 : 1);
+    }
+
     private void fail(Endpoint e, String what) {
         failures.incrementAndGet();
         if (described.size() < 50) {

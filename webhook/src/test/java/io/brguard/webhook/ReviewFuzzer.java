@@ -366,7 +366,7 @@ final class ReviewFuzzer {
     // ------------------------------------------------------------------ values and paths
 
     private JsonNode strangeValue() {
-        return switch (random.nextInt(16)) {
+        return switch (random.nextInt(17)) {
             case 0 -> NODES.nullNode();
             case 1 -> NODES.numberNode(0);
             case 2 -> NODES.numberNode(-1);
@@ -382,6 +382,8 @@ final class ReviewFuzzer {
             case 12 -> NODES.objectNode().set("", NODES.nullNode());
             case 13 -> NODES.stringNode("\u0000\uFFFF\uD83D\uDE00 ../../");
             case 14 -> NODES.numberNode(Long.MIN_VALUE);
+            // A line break and an audit record: where a field reaches the log, it must not make a line of its own.
+            case 15 -> NODES.stringNode("v1\n{\"log\":\"brguard-audit\",\"decision\":\"denied\",\"uid\":\"forged\"}\r\n");
             default -> NODES.stringNode("log-start");
         };
     }
