@@ -35,8 +35,8 @@ import java.util.concurrent.locks.LockSupport;
  * ATTACK, with N attackers spread over the local addresses FROM (default 127.0.0.2):
  *   none
  *   stall      each sends a request of 3 MiB minus one byte and waits for the answer, again and again
- *   slowloris  each holds a connection trickling a request head one byte a second, reopened when closed; half of
- *              them open TCP only and send nothing
+ *   slowloris  each holds a connection trickling a request head one byte a second, reopened a second after the
+ *              server closes it (-Dreconnect=ms); half of them open TCP only and send nothing
  *   burst      each sends whole 3 MiB reviews (BODY padded), one after the other
  */
 public class Hostile {
@@ -210,6 +210,22 @@ public class Hostile {
         }
     }
 
+    /**
+     * How long a slowloris attacker waits before it opens a connection again after the server closed one
+     * (-Dreconnect, ms). The attackers share this machine's two cores with the webhook and the ordinary load: in a
+     * tight loop, the ones the per-client cap turns away spend those cores on their own TLS client handshakes, and
+     * that is what the ordinary load would measure. Slowloris tools open connections at a set rate; so do these.
+     */
+    static final long RECONNECT_MILLIS = Long.getLong("reconnect", 1000);
+
+    static void pause() {
+        try {
+            Thread.sleep(RECONNECT_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** A request head one byte a second; reopened when the server closes it. */
     static void slowHead(SSLContext tls, String host, int port, String local, AtomicBoolean stop, Map<String, AtomicLong> saw) {
         byte[] head = ("POST /validate HTTP/1.1\r\nHost: " + host + "\r\nX-Slow: " + "x".repeat(4000) + "\r\n")
@@ -225,6 +241,7 @@ public class Hostile {
                 }
             } catch (IOException e) {
                 saw(saw, "slow head closed");
+                pause();
             } catch (InterruptedException e) {
                 return;
             }
@@ -251,6 +268,7 @@ public class Hostile {
             } catch (IOException e) {
                 saw(saw, "silent closed");
             }
+            pause();
         }
     }
 

@@ -16,6 +16,7 @@ scenarios=${SCENARIOS:-"stdout-stall stdout-full file-full rotate torn-restart"}
 body=bench/webhook/request-apiserver.json
 jar=${JAR:-cli/target/brguard.jar} # JAR=another build to compare with (e.g. the commit before)
 source bench/lib.sh
+ports_free "$port" "$health"
 read -r -a flags <<<"$(deployment_jvm_flags manifests/base/webhook-deployment.yaml)"
 deployment_malloc_arenas manifests/base/webhook-deployment.yaml
 [ -n "${JAR:-}" ] || ./brguard --version >/dev/null
@@ -32,6 +33,7 @@ whole() { # file -> "N whole lines, M not whole"
 report() { # name, lines written (where the scenario writes)
   local m; m=$(curl -s "http://127.0.0.1:$health/metrics")
   echo "  $1: said: $(grep -o 'the audit [a-z ]*' "$work/err" | sort | uniq -c | sed 's/^ *//' | tr '\n' ';')"
+  echo "  $1: load average $(machine_load)"
   echo "  $1: decisions $(metric brguard_admission_duration_seconds_count); audit lines $2; lost (brguard_audit_lines_lost_total) $(metric brguard_audit_lines_lost_total); $(echo "$m" | awk '/^brguard_audit_(sink_writing|queue_bytes|lines_lost_total)/ && $2 != "0.0" {printf "%s=%s ", $1, $2}')$(echo "$m" | awk '/^brguard_admission_overload_total/ {printf "%s=%s ", $1, $2}'); /healthz $(curl -s "http://127.0.0.1:$health/healthz")"
 }
 run() { # extra webhook args... ; stdout is set by the caller's redirection
@@ -45,16 +47,16 @@ for sc in $scenarios; do
       # The reader: a process that stops reading for 20 s (SIGSTOP), 10 s into the recorded load (after the 10 s warm-up).
       cat "$work/pipe" >"$work/stdout.jsonl" & reader=$!; pids+=("$reader")
       run >"$work/pipe"; pid=$!; pids+=("$pid"); ready "$pid"
-      ( sleep 20; kill -STOP "$reader"; sleep 20; kill -CONT "$reader" ) & pids+=($!)
+      ( sleep 20; kill -STOP "$reader" || true; sleep 20; kill -CONT "$reader" || true ) & pids+=($!)
       echo "stdout-stall: $(load)"
       sleep 3; report "stdout-stall" "$(jq -R 'fromjson? | objects | select(has("decision")) | 1' "$work/stdout.jsonl" | wc -l)"
       echo "  stdout: $(whole "$work/stdout.jsonl")"
-      kill "$pid"; wait "$pid" 2>/dev/null || true; kill "$reader" 2>/dev/null || true; rm -f "$work/pipe";;
+      kill "$pid" || true; wait "$pid" 2>/dev/null || true; kill "$reader" 2>/dev/null || true; rm -f "$work/pipe";;
     stdout-full)
       run >/dev/full; pid=$!; pids+=("$pid"); ready "$pid"
       echo "stdout-full: $(load)"
       sleep 2; report "stdout-full" 0
-      kill "$pid"; wait "$pid" 2>/dev/null || true;;
+      kill "$pid" || true; wait "$pid" 2>/dev/null || true;;
     file-full)
       mkdir -p "$work/full"; mount -t tmpfs -o size=32m tmpfs "$work/full"
       run --audit-file "$work/full/audit.jsonl" >/dev/null; pid=$!; pids+=("$pid"); ready "$pid"
@@ -63,21 +65,21 @@ for sc in $scenarios; do
       echo "file-full: $(load)"
       sleep 3; report "file-full" "$(grep -c '' "$work/full/audit.jsonl")"
       echo "  file: $(whole "$work/full/audit.jsonl")"
-      kill "$pid"; wait "$pid" 2>/dev/null || true; umount "$work/full";;
+      kill "$pid" || true; wait "$pid" 2>/dev/null || true; umount "$work/full";;
     rotate)
       run --audit-file "$work/audit.jsonl" >/dev/null; pid=$!; pids+=("$pid"); ready "$pid"
       ( sleep 20; mv "$work/audit.jsonl" "$work/audit.jsonl.1" ) & pids+=($!)
       echo "rotate: $(load)"
       sleep 3; report "rotate" "$(( $(grep -c '' "$work/audit.jsonl.1") + $(grep -c '' "$work/audit.jsonl" 2>/dev/null || echo 0) ))"
       echo "  renamed: $(whole "$work/audit.jsonl.1"); new: $(whole "$work/audit.jsonl")"
-      kill "$pid"; wait "$pid" 2>/dev/null || true; rm -f "$work"/audit.jsonl*;;
+      kill "$pid" || true; wait "$pid" 2>/dev/null || true; rm -f "$work"/audit.jsonl*;;
     torn-restart)
-      printf '{"log":"brguard-audit","time":"2026-12-01T00:00:00Z","uid":"whole"}\n{"log":"brguard-audit","ti' >"$work/audit.jsonl"
+      printf '{"log":"brguard-audit","time":"2026-12-01T00:00:00Z","uid":"whole","decision":"allowed"}\n{"log":"brguard-audit","ti' >"$work/audit.jsonl"
       run --audit-file "$work/audit.jsonl" >/dev/null; pid=$!; pids+=("$pid"); ready "$pid"
       echo "torn-restart: $(load)"
       sleep 2; report "torn-restart" "$(( $(grep -c '' "$work/audit.jsonl") - 1 ))"
       echo "  file: $(whole "$work/audit.jsonl")"
-      kill "$pid"; wait "$pid" 2>/dev/null || true; rm -f "$work"/audit.jsonl*;;
+      kill "$pid" || true; wait "$pid" 2>/dev/null || true; rm -f "$work"/audit.jsonl*;;
     *) echo "unknown scenario $sc" >&2; exit 2;;
   esac
 done

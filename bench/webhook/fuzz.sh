@@ -14,7 +14,7 @@ deployment_malloc_arenas manifests/base/webhook-deployment.yaml
 ./brguard --version >/dev/null
 mvn -B -q -o -pl webhook -am test-compile -DskipTests >/dev/null 2>&1 || mvn -B -q -pl webhook -am test-compile -DskipTests
 cp=webhook/target/test-classes:policy/target/test-classes:$jar
-java "${flags[@]}" -jar "$jar" webhook --dev --objects examples/cluster --port "$port" --health-port "$health" >"$work/audit.jsonl" 2>"$work/webhook.err" &
+java "${flags[@]}" ${WEBHOOK_JAVA_OPTS:-} -jar "$jar" webhook --dev --objects examples/cluster --port "$port" --health-port "$health" >"$work/audit.jsonl" 2>"$work/webhook.err" &
 pid=$!; pids+=("$pid")
 until curl -sf http://127.0.0.1:$health/readyz >/dev/null 2>&1; do kill -0 "$pid" || { tail -20 "$work/webhook.err"; exit 1; }; sleep 0.1; done
 peak=0

@@ -13,6 +13,7 @@ scenarios=${SCENARIOS:-"none stall-4 stall-8 stall-16 slowloris-511 slowloris-sp
 body=${BODY:-bench/webhook/request-apiserver.json}
 jar=${JAR:-cli/target/brguard.jar} # JAR=another build to compare with (e.g. the commit before)
 source bench/lib.sh
+ports_free "$port" "$health"
 read -r -a flags <<<"$(deployment_jvm_flags manifests/base/webhook-deployment.yaml)"
 deployment_malloc_arenas manifests/base/webhook-deployment.yaml
 [ -n "${JAR:-}" ] || ./brguard --version >/dev/null
@@ -28,7 +29,7 @@ for sc in $scenarios; do
     burst-*) attack=burst; n=${sc#burst-}; from=(127.0.0.2);;
     *) echo "unknown scenario $sc" >&2; exit 2;;
   esac
-  java "${flags[@]}" -jar "$jar" webhook --dev --objects examples/cluster --port "$port" --health-port "$health" \
+  java "${flags[@]}" ${WEBHOOK_JAVA_OPTS:-} -jar "$jar" webhook --dev --objects examples/cluster --port "$port" --health-port "$health" \
     >"$work/audit.jsonl" 2>"$work/webhook.err" &
   pid=$!; pids+=("$pid")
   until curl -sf http://127.0.0.1:$health/readyz >/dev/null 2>&1; do kill -0 "$pid" || { tail -20 "$work/webhook.err"; exit 1; }; sleep 0.1; done
@@ -37,6 +38,6 @@ for sc in $scenarios; do
   pids+=($!)
   java -cp "$work/cls" Hostile 127.0.0.1 "$port" certs/dev/ca.crt "$body" "$secs" "$rps" "$attack" "$n" "${from[@]}"
   overload=$(curl -s http://127.0.0.1:$health/metrics | awk '/^brguard_admission_overload_total/ {printf "%s=%s ", $1, $2}')
-  echo "  $sc: overload counters: ${overload:-none}; peak RSS $(( $(cat "$work/rss") / 1024 )) MiB; /healthz $(curl -s http://127.0.0.1:$health/healthz)"
+  echo "  $sc: overload counters: ${overload:-none}; peak RSS $(( $(cat "$work/rss") / 1024 )) MiB; /healthz $(curl -s http://127.0.0.1:$health/healthz); load average $(machine_load)"
   kill "$pid"; wait "$pid" 2>/dev/null || true
 done

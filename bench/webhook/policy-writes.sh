@@ -12,6 +12,7 @@ cd "$(dirname "$0")/../.."
 secs=${1:-120}; rps=${2:-100}; port=${PORT:-18443}; health=${HEALTH_PORT:-18080}
 jar=${JAR:-cli/target/brguard.jar} # JAR=another build to compare with (e.g. the commit before)
 source bench/lib.sh
+ports_free "$port" "$health"
 read -r -a flags <<<"$(deployment_jvm_flags manifests/base/webhook-deployment.yaml)"
 deployment_malloc_arenas manifests/base/webhook-deployment.yaml
 [ -n "${JAR:-}" ] || ./brguard --version >/dev/null
@@ -50,7 +51,7 @@ until curl -sf "http://127.0.0.1:$health/readyz" >/dev/null 2>&1; do kill -0 "$p
 java -Dwarmup=0 -cp "$work/cls" LoadGen rate "https://localhost:$port/validate" certs/dev/ca.crt "$work/denied.json" "$secs" "$rps"
 wait "$writer"
 sleep 2
-echo "rewrites: $(cat "$work/writes")"
+echo "rewrites: $(cat "$work/writes"); load average $(machine_load)"
 echo "decisions: $(jq -cR 'fromjson? | objects | select(has("decision")) | .decision' "$work/audit.jsonl" | sort | uniq -c | tr '\n' ' ')"
 echo "modes: $(jq -cR 'fromjson? | objects | select(has("decision")) | .rollout.mode' "$work/audit.jsonl" | sort | uniq -c | tr '\n' ' ')"
 echo "the webhook said: $(grep -c 'reloaded' "$work/err" || true) reloads, $(grep -c 'keeping the last good' "$work/err" || true) refusals"

@@ -11,6 +11,7 @@ rounds=${1:-10}; conns=${2:-16}
 a_port=${PORT:-18443}; a_health=$((a_port + 1)); b_port=$((a_port + 2)); b_health=$((a_port + 3))
 jar=${JAR:-cli/target/brguard.jar} # JAR=another build to compare with (e.g. the commit before)
 source bench/lib.sh
+ports_free "$a_port" "$a_health" "$b_port" "$b_health"
 read -r -a flags <<<"$(deployment_jvm_flags manifests/base/webhook-deployment.yaml)"
 deployment_malloc_arenas manifests/base/webhook-deployment.yaml
 ./brguard --version >/dev/null # this build (the load client), whatever JAR runs
@@ -38,4 +39,4 @@ for round in $(seq 1 "$rounds"); do
   total=$((total + n)); failed=$((failed + f))
   echo "round $round: A exited after ${took} ms ($(grep -o 'every request answered; stopping' "$work/a.err" || echo 'NOT drained')); load $(cat "$work/load.json")"
 done
-echo "all rounds: $total requests, $failed failed"
+echo "all rounds: $total requests, $failed failed; load average $(machine_load)"

@@ -1,6 +1,5 @@
 package io.brguard.webhook;
 
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
@@ -14,7 +13,6 @@ import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -203,7 +201,6 @@ public final class AuditLog implements AutoCloseable {
         private final java.util.Set<String> announced = new java.util.HashSet<>();
         private String announcedFailure;
         private final Map<String, Long> seen = new java.util.HashMap<>();
-        private Thread thread;
 
         Sink(String name, long maxBytes) {
             this.name = name;
@@ -212,7 +209,7 @@ public final class AuditLog implements AutoCloseable {
         }
 
         void start() {
-            thread = new Thread(this, "brguard-audit-" + name);
+            Thread thread = new Thread(this, "brguard-audit-" + name);
             thread.setDaemon(true);
             thread.start();
         }
@@ -278,7 +275,7 @@ public final class AuditLog implements AutoCloseable {
                 try {
                     int done = write(batch);
                     synchronized (queue) {
-                        for (int i = 0; i < done; i++) {
+                        for (int i = 0; i < done && !queue.isEmpty(); i++) { // close() may have emptied it meanwhile
                             queued -= queue.removeFirst().length;
                         }
                         queue.notifyAll();

@@ -34,8 +34,9 @@ import java.util.function.Predicate;
  * declared length is taken from the budget when it starts (and its buffer is that size: what is counted is what is
  * allocated), a body of unknown length as its bytes arrive. Bodies over {@link #ORDINARY_BYTES} (real reviews are
  * a few kilobytes; an Argo CD-managed Backup's about 8) may take only {@code maxBytesInFlight - reserve}: past that a
- * large body is answered 503 with {@code Retry-After}, while ordinary reviews still have the reserve. Stalled or
- * bursting large bodies therefore cannot turn ordinary reviews away.
+ * large body is answered 503 with {@code Retry-After} at once, unread, and its connection closed (reading megabytes
+ * only to refuse them is what a burst would cost), while ordinary reviews still have the reserve (refused, they are
+ * read first so that the client sees the 503). Stalled or bursting large bodies cannot turn ordinary reviews away.
  */
 final class BodyGate extends Handler.Wrapper {
     /** Time a body may take before its bytes count. */
@@ -136,6 +137,10 @@ final class BodyGate extends Handler.Wrapper {
         Reader reader = new Reader(request, response, callback, length);
         if (length >= 0 && length <= maxBytes && !reader.hold(length)) {
             reader.refuseBusy();
+            if (reader.large) {
+                reader.answerBusy(); // at once, unread: reading megabytes to refuse them is what a burst costs
+                return true;
+            }
         }
         reader.start();
         return true;
@@ -148,7 +153,7 @@ final class BodyGate extends Handler.Wrapper {
         private final Callback callback;
         private final long length;
         /** A body that may not take the reserve: over {@link #ORDINARY_BYTES}, or of unknown length. */
-        private final boolean large;
+        final boolean large;
         /** The body as it comes when its length was not declared. */
         private final ByteArrayOutputStream chunked;
         private final AtomicBoolean ended = new AtomicBoolean();
@@ -238,8 +243,13 @@ final class BodyGate extends Handler.Wrapper {
                 if (seen <= maxBytes && n > 0 && !busy) {
                     if (chunked != null) {
                         if (!hold(n)) {
+                            chunk.release();
                             release();
                             refuseBusy();
+                            if (end()) {
+                                answerBusy(); // a body of unknown length is a large one: not read further
+                            }
+                            return;
                         } else {
                             byte[] copy = new byte[n];
                             b.get(copy);
@@ -307,7 +317,10 @@ final class BodyGate extends Handler.Wrapper {
             }
         }
 
-        /** The budget (or the share of large bodies) is taken: counted now, answered 503 once the body is read. */
+        /**
+         * The budget (or the share of large bodies) is taken: counted now; an ordinary body is answered 503 once it
+         * is read (the client sees the answer), a large one at once, unread, and its connection closed.
+         */
         void refuseBusy() {
             busy = true;
             buffer = null;
@@ -319,7 +332,7 @@ final class BodyGate extends Handler.Wrapper {
                     + "request bodies in flight over " + (budget >> 20) + " MiB");
         }
 
-        private void answerBusy() {
+        void answerBusy() {
             long budget = large ? maxLargeBytesInFlight : maxBytesInFlight;
             response.getHeaders().put(HttpHeader.RETRY_AFTER, "1");
             response.getHeaders().put(HttpHeader.CONNECTION, "close");

@@ -10,6 +10,9 @@ import org.eclipse.jetty.server.internal.HttpConnection;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -28,9 +31,10 @@ import java.util.function.Consumer;
  *   <li><b>Request head deadline.</b> From a request's first byte its head (request line and headers) must be
  *       complete within {@link #HEAD_MILLIS}; a new connection must have begun its first request (TLS handshake
  *       included) within {@link #FIRST_REQUEST_MILLIS}. Past that the connection is closed.</li>
- *   <li><b>Under pressure</b> (3/4 of the port's connections open) both deadlines shrink to
- *       {@link #PRESSED_MILLIS}, so slots held by slow heads come free within a second for clients that send a
- *       head at once, as the API server does.</li>
+ *   <li><b>Headroom at the cap.</b> When fewer than an eighth of the port's connections are free, the oldest
+ *       connections that have not sent a whole request head (silent, handshaking or trickling for over
+ *       {@link #MIN_AGE_MILLIS}) are closed until an eighth is free again: a client that sends its head at once, as
+ *       the API server does, finds a free slot, while a slow head keeps its slot only while there is room.</li>
  *   <li><b>Per client.</b> One client address holds at most {@code maxPerClient} connections (half the port's by
  *       default): a single pod cannot take every slot. A connection past it is closed at once.</li>
  * </ul>
@@ -41,8 +45,9 @@ import java.util.function.Consumer;
 final class ConnectionGuard implements Connection.Listener {
     static final long HEAD_MILLIS = 3_000;
     static final long FIRST_REQUEST_MILLIS = 10_000;
-    static final long PRESSED_MILLIS = 1_000;
-    static final long SWEEP_MILLIS = 250;
+    /** Near the cap, a connection younger than this is left to finish its handshake and head. */
+    static final long MIN_AGE_MILLIS = 250;
+    static final long SWEEP_MILLIS = 100;
 
     private final ServerConnector connector;
     private final int maxConnections;
@@ -114,15 +119,19 @@ final class ConnectionGuard implements Connection.Listener {
         return n == null ? 0 : n.get();
     }
 
+    /** A connection that has not yet sent a whole request head, and for how long. */
+    private record Slow(EndPoint endPoint, long ageMillis, String cause) {
+    }
+
     private void sweep() {
         try {
             var endPoints = connector.getConnectedEndPoints();
-            boolean pressed = endPoints.size() >= maxConnections * 3 / 4;
-            long head = TimeUnit.MILLISECONDS.toNanos(pressed ? PRESSED_MILLIS : HEAD_MILLIS);
-            long first = TimeUnit.MILLISECONDS.toNanos(pressed ? PRESSED_MILLIS : FIRST_REQUEST_MILLIS);
             long now = System.nanoTime();
             long wallNow = System.currentTimeMillis();
+            List<Slow> slow = new ArrayList<>();
+            int open = 0;
             for (EndPoint ep : endPoints) {
+                open++;
                 if (!(ep.getConnection() instanceof SslConnection ssl)
                         || !(ssl.getSslEndPoint().getConnection() instanceof HttpConnection http)) {
                     continue;
@@ -130,17 +139,48 @@ final class ConnectionGuard implements Connection.Listener {
                 HttpParser parser = http.getParser();
                 if (http.getMessagesIn() == 0 && parser.isStart()) {
                     // Open, but its first request has not begun (a handshake, or silence).
-                    if (wallNow - ep.getCreatedTimeStamp() > TimeUnit.NANOSECONDS.toMillis(first)) {
-                        closed.accept("first_request_timeout");
-                        ep.close();
+                    long age = wallNow - ep.getCreatedTimeStamp();
+                    if (age > FIRST_REQUEST_MILLIS) {
+                        close(ep, "first_request_timeout");
+                        open--;
+                    } else {
+                        slow.add(new Slow(ep, age, "first_request_timeout"));
                     }
-                } else if (!parser.isStart() && parser.inHeaderState() && now - parser.getBeginNanoTime() > head) {
-                    closed.accept("header_timeout");
-                    ep.close();
+                } else if (!parser.isStart() && parser.inHeaderState()) {
+                    long age = TimeUnit.NANOSECONDS.toMillis(now - parser.getBeginNanoTime());
+                    if (age > HEAD_MILLIS) {
+                        close(ep, "header_timeout");
+                        open--;
+                    } else {
+                        slow.add(new Slow(ep, age, "header_timeout"));
+                    }
+                }
+            }
+            // Near the cap, the oldest connections that have not sent a whole head make room, so that a client
+            // that sends its head at once (the API server) always finds a free slot.
+            int excess = open - (maxConnections - headroom());
+            if (excess > 0) {
+                slow.sort(Comparator.comparingLong(Slow::ageMillis).reversed());
+                for (Slow x : slow) {
+                    if (excess <= 0 || x.ageMillis() < MIN_AGE_MILLIS) {
+                        break;
+                    }
+                    close(x.endPoint(), "connection_cap");
+                    excess--;
                 }
             }
         } catch (RuntimeException e) {
             // a connection that changed under the sweep: the next one looks again
         }
+    }
+
+    /** Slots kept free near the cap: an eighth of them. */
+    int headroom() {
+        return Math.max(1, maxConnections / 8);
+    }
+
+    private void close(EndPoint ep, String cause) {
+        closed.accept(cause);
+        ep.close();
     }
 }

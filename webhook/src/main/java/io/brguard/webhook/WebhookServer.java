@@ -33,8 +33,8 @@ public final class WebhookServer implements AutoCloseable {
 
     /**
      * Where and how to listen. Port 0 picks a free port (tests). {@code maxConnections} caps the admission port's
-     * open connections, {@code maxBodyBytesInFlight} the request bodies it holds at once (BodyGate, a third of it
-     * kept for ordinary-sized reviews), {@code maxConnectionsPerClient} the connections of one client address
+     * open connections, {@code maxBodyBytesInFlight} the request bodies it holds at once (BodyGate, two thirds of
+     * it kept for ordinary-sized reviews), {@code maxConnectionsPerClient} the connections of one client address
      * (ConnectionGuard).
      */
     public record Options(String host, int tlsPort, int healthPort, long tlsReloadMillis, int maxConnections,
@@ -133,7 +133,7 @@ public final class WebhookServer implements AutoCloseable {
             cfg.jetty.modifyServer(server -> server.setHandler(gate = new BodyGate(
                     r -> r.getConnectionMetaData().getConnector() == tlsConnector,
                     r -> isAdmission(r.getHttpURI().getPath()),
-                    AdmissionHandler.MAX_BODY_BYTES, options.maxBodyBytesInFlight(), options.maxBodyBytesInFlight() / 3,
+                    AdmissionHandler.MAX_BODY_BYTES, options.maxBodyBytesInFlight(), options.maxBodyBytesInFlight() * 2 / 3,
                     this::refused, () -> draining)));
             // Javalin adds no default connector once one is given: both are declared here. The plain port has
             // threads of its own, so the kubelet's probes and Prometheus are answered whatever admission is doing.
@@ -214,9 +214,9 @@ public final class WebhookServer implements AutoCloseable {
     /** Connections the admission port holds at once by default; well under a container's usual 1,024 open files. */
     static final int MAX_CONNECTIONS = 512;
     /**
-     * Request bodies the admission port holds at once by default: four of the largest (3 MiB), each of which also
-     * becomes a tree of up to 60,000 values while decided, which together stay well inside the Deployment's 96 MiB
-     * heap beside a cache of 10,000 Backups; about 1,500 reviews of a usual 8 KiB.
+     * Request bodies the admission port holds at once by default: 8 MiB for reviews up to 256 KiB (about 1,000 of a
+     * usual 8 KiB) and 4 MiB for larger ones (one of the largest, 3 MiB, at a time: each also becomes a tree of up to
+     * 60,000 values while decided, and a burst of them otherwise filled the 96 MiB heap and the CPU).
      */
     static final long MAX_BODY_BYTES_IN_FLIGHT = 12L << 20;
 
@@ -230,6 +230,7 @@ public final class WebhookServer implements AutoCloseable {
         badRequests.warn(cause, "closed a connection on the admission port: " + switch (cause) {
             case "header_timeout" -> "its request head did not arrive in time";
             case "first_request_timeout" -> "no request began in time after it opened";
+            case "connection_cap" -> "near the connection cap, the oldest connection without a whole request head makes room";
             default -> "its client holds " + options.maxConnectionsPerClient() + " connections already";
         });
     }

@@ -124,8 +124,10 @@ public final class ReplicaLoad implements AutoCloseable {
             Thread.sleep(5);
         }
         Result r = load.stop();
-        System.out.printf("{\"answered\":%d,\"failures\":%d,\"byEndpointAndStatus\":\"%s\",\"firstFailures\":\"%s\"}%n",
-                r.answered(), r.failures(), r.byEndpointAndStatus(), r.firstFailures().stream().limit(5).toList());
+        tools.jackson.databind.node.ObjectNode out = io.brguard.policy.Json.JSON.createObjectNode()
+                .put("answered", r.answered()).put("failures", r.failures()).put("byEndpointAndStatus", r.byEndpointAndStatus().toString());
+        r.firstFailures().stream().limit(5).forEach(out.putArray("firstFailures")::add);
+        System.out.println(out);
         System.exit(r.failures() == 0 ? 0 : 1);
     }
 

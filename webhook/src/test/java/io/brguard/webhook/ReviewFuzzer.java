@@ -496,13 +496,17 @@ final class ReviewFuzzer {
             // A head that never completes: the server closes the connection (or answers 408) in time.
             return a.status() == -1 || a.status() == 408 ? null : "a slow head was answered HTTP " + a.status();
         }
+        boolean busy = a.status() == 503 && a.body().contains("request bodies already; retry");
+        if (a.status() == -1 && declaredLength(a.c()) > BodyGate.ORDINARY_BYTES) {
+            return null; // a large body past the large share is refused unread, its connection closed (BodyGate)
+        }
         if (a.status() == -1) {
             return "connection closed without an answer";
         }
-        if (a.c().send() == Send.STOP_SHORT && a.status() != 408) {
+        if (a.c().send() == Send.STOP_SHORT && a.status() != 408 && !busy) {
             return "a body that stopped short was answered HTTP " + a.status() + ", not 408";
         }
-        if (a.status() == 503 && a.body().contains("request bodies already; retry")) {
+        if (busy) {
             return null; // the body budget is taken (a burst of the largest reviews): refused, to be retried
         }
         if (a.status() >= 500) {
@@ -528,6 +532,13 @@ final class ReviewFuzzer {
             return "unexpected HTTP " + a.status() + ": " + cut(a.body(), 200);
         }
         return null;
+    }
+
+    /** The Content-Length a case's request declares (its body's length when it declares none). */
+    static long declaredLength(Case c) {
+        String head = new String(c.request(), 0, Math.min(c.request().length, 8192), StandardCharsets.ISO_8859_1);
+        java.util.regex.Matcher m = Pattern.compile("(?i)\r\nContent-Length: *(\\d{1,12})\r\n").matcher(head);
+        return m.find() ? Long.parseLong(m.group(1)) : c.request().length;
     }
 
     private static Answer one(Case c, SSLContext tls, String host, int port, int timeoutMillis) {

@@ -256,9 +256,23 @@ class WebhookHardeningTest {
         byte[] body = new byte[sent];
         java.util.Arrays.fill(body, (byte) ' ');
         socket.getOutputStream().write(head);
-        socket.getOutputStream().write(body);
-        socket.getOutputStream().flush();
+        try {
+            socket.getOutputStream().write(body);
+            socket.getOutputStream().flush();
+        } catch (IOException e) {
+            // refused at once, unread, and closed: what the client reads next says so (headOrClosed)
+        }
         return socket;
+    }
+
+    /** The status line of the answer on a socket, or "closed" when the server closed it without one we could read. */
+    static String statusOrClosed(Socket socket) {
+        try {
+            String h = head(socket);
+            return h.isEmpty() ? "closed" : h.substring(0, Math.min(12, h.length()));
+        } catch (IOException e) {
+            return "closed";
+        }
     }
 
     static String metrics(WebhookServer s) throws Exception {
@@ -305,21 +319,19 @@ class WebhookHardeningTest {
     }
 
     /*
-     * Large bodies (over 256 KiB) may take only two thirds of the budget: with a budget of 1 MB, two large bodies
-     * held take the large share, a third large one is refused, and an ordinary review still goes through on the
-     * reserve.
+     * Large bodies (over 256 KiB) may take only a third of the budget: with a budget of 1 MB, a large body held
+     * takes the large share, a second large one is refused at once, and an ordinary review still goes through on
+     * the reserve.
      */
     @Test
     void largeBodiesCannotTakeTheReserveOfOrdinaryReviews() throws Exception {
         try (WebhookServer s = server(WebhookServer.MAX_CONNECTIONS, 1_000_000)) {
             List<SSLSocket> held = new ArrayList<>();
-            for (int i = 0; i < 2; i++) {
-                held.add(partialBody(s, 300_000, 1_000));
-            }
+            held.add(partialBody(s, 300_000, 1_000));
             sleep(200);
-            SSLSocket third = partialBody(s, 300_000, 300_000);
-            assertTrue(head(third).startsWith("HTTP/1.1 503"), "the large share is taken");
-            third.close();
+            SSLSocket second = partialBody(s, 300_000, 1_000);
+            assertEquals("HTTP/1.1 503", statusOrClosed(second), "the large share is taken: refused without waiting for the body");
+            second.close();
             HttpResponse<String> ordinary = validate(s, seedCreate(), Duration.ofSeconds(5));
             assertEquals(200, ordinary.statusCode(), ordinary.body());
             for (SSLSocket socket : held) {
@@ -344,14 +356,18 @@ class WebhookHardeningTest {
                 statuses.merge(validate(s, seedCreate(), Duration.ofSeconds(5)).statusCode(), 1, Integer::sum);
             }
             assertEquals(java.util.Map.of(200, 40), statuses);
+            java.util.Map<String, Integer> theirs = new java.util.TreeMap<>();
             for (SSLSocket socket : stalled) {
-                assertTrue(head(socket).startsWith("HTTP/1.1 408"), "cut off a second after their last byte");
+                String status = statusOrClosed(socket);
+                theirs.merge(status.equals("HTTP/1.1 503") ? "closed" : status, 1, Integer::sum);
                 socket.close();
             }
-            // Two fit the large share; the other two were refused for want of it (and dropped as they came).
+            // One fits the large share and is cut off a second after its last byte; the other three were refused
+            // at once, unread (503, or a reset when the client was still writing).
+            assertEquals(java.util.Map.of("HTTP/1.1 408", 1, "closed", 3), theirs);
             String m = metrics(s);
-            assertTrue(m.contains("brguard_admission_overload_total{cause=\"body_budget\"} 2.0"), m);
-            assertTrue(m.contains("brguard_admission_overload_total{cause=\"body_stalled\"} 4.0"), m);
+            assertTrue(m.contains("brguard_admission_overload_total{cause=\"body_budget\"} 3.0"), m);
+            assertTrue(m.contains("brguard_admission_overload_total{cause=\"body_stalled\"} 1.0"), m);
         }
     }
 
@@ -377,8 +393,8 @@ class WebhookHardeningTest {
     /*
      * A header slowloris at the connection cap: every slot held by a connection that trickles its request head a
      * byte at a time, or that never sends anything. Jetty's idle timeout restarts at each byte, so they were never
-     * closed and every new connection waited. Now, at 3/4 of the cap, a head that has not arrived in a second
-     * loses its connection, and new clients get in.
+     * closed and every new connection waited. Now, near the cap, the oldest of them make room, new clients get in,
+     * and the rest are closed at their deadlines (3 s for a head, 10 s for a first request).
      */
     @Test
     void aHeaderSlowlorisAtTheConnectionCapDoesNotKeepNewClientsOut() throws Exception {
@@ -429,9 +445,8 @@ class WebhookHardeningTest {
                 assertTrue(closedByServer(socket), "a slow or silent connection is closed");
                 socket.close();
             }
-            String m = metrics(s);
-            assertTrue(m.contains("brguard_admission_overload_total{cause=\"header_timeout\"}"), m);
-            assertTrue(m.contains("brguard_admission_overload_total{cause=\"first_request_timeout\"}"), m);
+            assertTrue(overloads(s, "connection_cap") > 0, metrics(s));
+            assertTrue(overloads(s, "header_timeout") + overloads(s, "first_request_timeout") > 0, metrics(s));
         }
     }
 
