@@ -146,7 +146,9 @@ final class ConnectionGuard implements Connection.Listener {
                     } else {
                         slow.add(new Slow(ep, age, "first_request_timeout"));
                     }
-                } else if (!parser.isStart() && parser.inHeaderState()) {
+                } else if (!parser.isStart() && parser.inHeaderState() && parser.getBeginNanoTime() != 0) {
+                    // The parser is another thread's: its reset sets the start time to 0 before the state to START,
+                    // and a sweep between the two would read a head begun at time 0. Such a reading is skipped.
                     long age = TimeUnit.NANOSECONDS.toMillis(now - parser.getBeginNanoTime());
                     if (age > HEAD_MILLIS) {
                         close(ep, "header_timeout");
