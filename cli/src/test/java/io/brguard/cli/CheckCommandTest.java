@@ -65,6 +65,47 @@ class CheckCommandTest {
         assertTrue(Fixtures.read("README.md").contains(deny), "README.md shows: " + deny);
     }
 
+    // ---------------------------------------------------------------- BackupSchedules
+
+    /** The schedule examples (the v1 guide's, written for v2) are judged, with their warnings; never exit 2. */
+    @Test
+    void judgesTheShippedScheduleExamples() {
+        Run r = check("--objects", ex("examples/cluster"), ex("examples/schedules"));
+        assertEquals(0, r.code(), r.out());
+        assertTrue(r.out().contains("ok     BackupSchedule test1/integrated-backup-schedule-azblob  CREATE"), r.out());
+        assertTrue(r.out().contains("warn.schedule-frequent spec.schedule"), r.out());
+        assertTrue(r.out().contains("warn.aad-tikv spec.backupTemplate.azblob.secretName"), r.out());
+        assertTrue(r.out().contains("3 BackupSchedule(s) checked: 0 denied"), r.out());
+    }
+
+    /**
+     * An edit of the log template of a schedule whose old version had one is denied: the log backup it made exists
+     * (assumed from the old spec, and said so), and the schedule never changes it.
+     */
+    @Test
+    void deniesAnEditOfTheLogTemplateAgainstTheAppliedVersion(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        String applied = Fixtures.read("examples/schedules/integrated-backup-schedule-azblob.yaml");
+        java.nio.file.Files.createDirectories(dir.resolve("old"));
+        java.nio.file.Files.createDirectories(dir.resolve("new"));
+        java.nio.file.Files.writeString(dir.resolve("old/s.yaml"), applied);
+        java.nio.file.Files.writeString(dir.resolve("new/s.yaml"), applied.replace("prefix: schedule-backup-folder-log", "prefix: another-log-folder"));
+        Run r = check("--old", dir.resolve("old").toString(), "--objects", ex("examples/cluster"), dir.resolve("new").toString());
+        assertEquals(1, r.code(), r.out());
+        assertTrue(r.out().contains("DENIED BackupSchedule test1/integrated-backup-schedule-azblob  UPDATE"), r.out());
+        assertTrue(r.out().contains("schedule.log-template-in-use spec.logBackupTemplate:"), r.out());
+        assertTrue(r.out().contains("status assumed from its logBackupTemplate: the log backup log-integrated-backup-schedule-azblob was started"), r.out());
+    }
+
+    /** TiDB Operator v1's BackupSchedule (pingcap.com) is an input problem that says what brguard checks. */
+    @Test
+    void reportsAV1BackupScheduleAsAnInputProblem(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Files.writeString(dir.resolve("v1.yaml"), Fixtures.read("examples/schedules/backup-schedule-azblob.yaml")
+                .replace("apiVersion: br.pingcap.com/v1alpha1", "apiVersion: pingcap.com/v1alpha1"));
+        Run r = check(dir.toString());
+        assertEquals(2, r.code(), r.out());
+        assertTrue(r.out().contains("is TiDB Operator v1's BackupSchedule; brguard checks apiVersion br.pingcap.com/v1alpha1, kind BackupSchedule"), r.out());
+    }
+
     @Test
     void acceptsTheSeedsSnapshotAndFilterExamplesAsCreates() {
         List<String> creates = new ArrayList<>(Fixtures.yamlFiles("examples/seed/filters"));
@@ -399,7 +440,7 @@ class CheckCommandTest {
         Path empty = Files.createDirectories(tmp.resolve("empty"));
         Run r = check(empty.toString());
         assertEquals(2, r.code(), r.out());
-        assertTrue(r.out().contains("no br.pingcap.com/v1alpha1 Backup found"), r.out());
+        assertTrue(r.out().contains("no br.pingcap.com/v1alpha1 Backup or BackupSchedule found"), r.out());
         assertEquals(0, check("--allow-empty", empty.toString()).code());
 
         Path others = Files.createDirectories(tmp.resolve("others"));
@@ -407,7 +448,7 @@ class CheckCommandTest {
         Files.writeString(others.resolve("velero.yaml"), "apiVersion: velero.io/v1\nkind: Backup\nmetadata: {name: nightly, namespace: velero}\n");
         Run onlyOthers = check(others.toString());
         assertEquals(2, onlyOthers.code(), onlyOthers.out());
-        assertTrue(onlyOthers.out().contains("no br.pingcap.com/v1alpha1 Backup found"), onlyOthers.out());
+        assertTrue(onlyOthers.out().contains("no br.pingcap.com/v1alpha1 Backup or BackupSchedule found"), onlyOthers.out());
         assertFalse(onlyOthers.out().contains("velero.yaml"), "another group's Backup is not a near-miss");
     }
 

@@ -48,15 +48,16 @@ class HelmChartTest {
 
     @ParameterizedTest(name = "{0} renders as the {1} overlay")
     @CsvSource({
-            "'', webhook-only",
+            "'', schedules",
+            "install=webhook-only, webhook-only",
             "install=standalone, standalone",
-            "certificates=cert-manager, cert-manager",
-            "networkPolicy.enabled=true, network-policy",
+            "install=webhook-only;certificates=cert-manager, cert-manager",
+            "install=webhook-only;networkPolicy.enabled=true, network-policy",
     })
     void rendersTheObjectsOfTheMatchingOverlay(String setting, String overlay) {
         Map<String, String> values = new TreeMap<>();
-        if (!setting.isEmpty()) {
-            String[] kv = setting.split("=", 2);
+        for (String one : setting.isEmpty() ? new String[0] : setting.split(";")) {
+            String[] kv = one.split("=", 2);
             values.put(kv[0], kv[1]);
         }
         Map<String, JsonNode> helm = byKey(template("brguard", values));
@@ -156,7 +157,7 @@ class HelmChartTest {
         assertEquals("keep", crd.path("metadata").path("annotations").path("helm.sh/resource-policy").asString(),
                 "helm uninstall would delete every Backup with the CRD");
         assertTrue(ManifestsTest.ofKind(template("brguard", Map.of()), "CustomResourceDefinition").isEmpty(),
-                "webhook-only leaves the CRD to TiDB Operator");
+                "the schedules install leaves the CRDs to TiDB Operator");
         // A Job's pod template is immutable: a new image tag must make a new Job, or `helm upgrade` fails on it.
         JsonNode job = ManifestsTest.ofKind(template("brguard", Map.of("image.tag", "0.2.0_RC.1")), "Job").get(0);
         assertEquals("brguard-certs-init-0-2-0-rc-1", job.path("metadata").path("name").asString());

@@ -27,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Renders every overlay with `kubectl kustomize` (offline) and checks the output. */
 class ManifestsTest {
-    private static final List<String> OVERLAYS = List.of("webhook-only", "standalone", "cert-manager", "network-policy");
+    private static final List<String> OVERLAYS = List.of("webhook-only", "schedules", "standalone", "cert-manager", "network-policy");
     private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
 
     static List<JsonNode> render(String overlay) {
@@ -60,7 +60,7 @@ class ManifestsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"webhook-only", "standalone", "cert-manager", "network-policy"})
+    @ValueSource(strings = {"webhook-only", "schedules", "standalone", "cert-manager", "network-policy"})
     void everyRenderedObjectMatchesItsKubernetesSchema(String overlay) {
         List<String> problems = new ArrayList<>();
         for (JsonNode o : render(overlay)) {
@@ -142,6 +142,35 @@ class ManifestsTest {
                 "events", List.of("create", "patch"), "policyreports", List.of("get", "create", "update")), verbs, "the webhook's RBAC");
     }
 
+    /**
+     * The controller of the schedules install carries out BackupSchedules and nothing else: no Job, no Secret, no
+     * Backup status (those are TiDB Operator's). Only the standalone install's backup-executor adds them.
+     */
+    @Test
+    void theSchedulesControllerCannotRunJobsReadSecretsOrWriteBackupStatus() {
+        Map<String, List<String>> verbs = new java.util.TreeMap<>();
+        for (JsonNode role : ofKind(render("schedules"), "ClusterRole")) {
+            if (role.path("metadata").path("name").asString().startsWith("brguard-controller")) {
+                for (JsonNode rule : role.path("rules")) {
+                    rule.path("resources").forEach(r -> verbs.put(r.asString(), strings(rule.path("verbs"))));
+                }
+            }
+        }
+        assertEquals(Map.of("backupschedules", List.of("get", "list", "watch"), "backupschedules/status", List.of("get", "update", "patch"),
+                "backupschedules/finalizers", List.of("update"), "backups", List.of("get", "list", "watch", "create", "patch", "delete"),
+                "events", List.of("create", "patch")), verbs, "the schedules controller's RBAC");
+        JsonNode args = ofKind(render("schedules"), "Deployment").stream()
+                .filter(d -> d.path("metadata").path("name").asString().equals("brguard-controller")).findFirst().orElseThrow()
+                .path("spec").path("template").path("spec").path("containers").get(0).path("args");
+        assertFalse(strings(args).contains("--run-backups"), "TiDB Operator v2 runs the Backups");
+        JsonNode standaloneArgs = ofKind(render("standalone"), "Deployment").stream()
+                .filter(d -> d.path("metadata").path("name").asString().equals("brguard-controller")).findFirst().orElseThrow()
+                .path("spec").path("template").path("spec").path("containers").get(0).path("args");
+        assertTrue(strings(standaloneArgs).contains("--run-backups"), "standalone runs Backups too");
+        assertTrue(ofKind(render("standalone"), "ClusterRole").stream()
+                .anyMatch(r -> r.path("metadata").path("name").asString().equals("brguard-controller-backups")));
+    }
+
     /** No wildcard in any verb, resource, group, name or URL of a Role's rules, and every rule has verbs. */
     static void assertRulesNameEverything(String where, JsonNode role) {
         for (JsonNode rule : role.path("rules")) {
@@ -153,7 +182,7 @@ class ManifestsTest {
     }
 
     @Test
-    void webhookConfigurationsMatchOnlyBackupsAndCarryNoCaBundle() {
+    void webhookConfigurationsMatchOnlyTheJudgedKindsAndCarryNoCaBundle() {
         for (String overlay : OVERLAYS) {
             List<JsonNode> objects = render(overlay);
             List<JsonNode> configs = new ArrayList<>(ofKind(objects, "ValidatingWebhookConfiguration"));
@@ -169,9 +198,13 @@ class ManifestsTest {
                     assertTrue(List.of("Fail", "Ignore").contains(w.path("failurePolicy").asString()), where);
                     assertTrue(w.path("clientConfig").path("caBundle").isMissingNode(), where + " has a caBundle in Git");
                     assertEquals("brguard-webhook", w.path("clientConfig").path("service").path("name").asString());
+                    // The validating webhook judges every kind in the table; only Backups are defaulted (a schedule's
+                    // templates get the CRD's defaults from the API server, its children are defaulted when created).
+                    List<String> kinds = c.path("kind").asString().startsWith("Validating")
+                            ? io.brguard.policy.Kinds.plurals() : List.of("backups");
                     for (JsonNode r : w.path("rules")) {
                         assertEquals(List.of("br.pingcap.com"), strings(r.path("apiGroups")), where);
-                        assertEquals(List.of("backups"), strings(r.path("resources")), where);
+                        assertEquals(kinds, strings(r.path("resources")), where);
                     }
                     assertTrue(w.path("namespaceSelector").toString().contains("brguard"), where + " does not exclude its own namespace");
                 }
@@ -241,12 +274,14 @@ class ManifestsTest {
     }
 
     @Test
-    void standaloneInstallsTheSameCrdAsManifestsCrd() {
-        JsonNode shipped = Fixtures.object("manifests/crd/backups.br.pingcap.com.yaml");
+    void standaloneInstallsTheSameCrdsAsManifestsCrd() {
         List<JsonNode> crds = ofKind(render("standalone"), "CustomResourceDefinition");
-        assertEquals(1, crds.size());
-        assertTrue(Json.sameMeaning(shipped, crds.get(0)));
-        assertTrue(ofKind(render("webhook-only"), "CustomResourceDefinition").isEmpty(), "TiDB Operator owns the CRD there");
+        assertEquals(2, crds.size());
+        assertTrue(Json.sameMeaning(Fixtures.object("manifests/crd/backups.br.pingcap.com.yaml"), crds.get(0)));
+        assertTrue(Json.sameMeaning(Fixtures.object("manifests/crd/backupschedules.br.pingcap.com.yaml"), crds.get(1)));
+        for (String overlay : List.of("webhook-only", "schedules")) {
+            assertTrue(ofKind(render(overlay), "CustomResourceDefinition").isEmpty(), "TiDB Operator owns the CRDs in " + overlay);
+        }
     }
 
     /** The health checks themselves run under Lua 5.1 and cel-java in GitOpsHealthTest; here only their wiring. */

@@ -37,7 +37,7 @@ class ReleaseTest {
         String version = projectVersion();
         assertFalse(version.endsWith("-SNAPSHOT"), "an image tag cannot follow a SNAPSHOT version");
         List<String> wrong = new ArrayList<>();
-        for (String overlay : List.of("webhook-only", "standalone", "cert-manager", "network-policy")) {
+        for (String overlay : List.of("webhook-only", "schedules", "standalone", "cert-manager", "network-policy")) {
             for (JsonNode o : ManifestsTest.render(overlay)) {
                 for (JsonNode image : o.findValues("image")) {
                     if (image.isString() && image.asString().startsWith("brguard/") && !image.asString().equals("brguard/brguard:" + version)) {

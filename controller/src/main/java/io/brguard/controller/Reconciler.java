@@ -49,6 +49,7 @@ public final class Reconciler {
     private final ShortCache<ClusterReader.Result> topologies;
     private final ShortCache<Boolean> serviceAccounts;
     private final Set<String> notOurs = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<String> standingDown = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public Reconciler(KubernetesClient client, Planner planner, BackupJobs jobs, AzureStorage azure, Clock clock,
                       Function<String, Backup> backups, Function<String, List<Job>> jobsOf, int cleanPageSize) {
@@ -71,6 +72,15 @@ public final class Reconciler {
     public Optional<Duration> reconcile(String key) {
         Backup b = backups.apply(key);
         if (b == null || b.getSpec() == null) {
+            return Optional.empty();
+        }
+        String writer = OtherControllers.statusWriter(b.getMetadata());
+        if (writer != null) {
+            // Another controller carries this Backup out (TiDB Operator, whose status writes show in managedFields):
+            // brguard is never a second actor on it. Said once per Backup and counted.
+            if (standingDown.add(b.getMetadata().getUid() == null ? key : b.getMetadata().getUid())) {
+                LOG.warn("standing down on Backup {}: its status is written by {}; brguard runs no Job for it", key, writer);
+            }
             return Optional.empty();
         }
         if (!azure(b)) {
@@ -97,6 +107,11 @@ public final class Reconciler {
         }
         apply(b, access, plan, facts.prerequisites() == null ? null : facts.prerequisites().topology());
         return Optional.ofNullable(plan.requeueAfter());
+    }
+
+    /** Backups left alone because another controller writes their status. */
+    public int standingDown() {
+        return standingDown.size();
     }
 
     /** An Azure Backup, or one that names no storage at all (the preflight fails it with a reason). */

@@ -228,6 +228,11 @@ public final class BackupIndex {
 
     /** As above, as seen from a query made before {@code order}. */
     public Matches overlapping(Specs.AzureLocation location, String exceptKey, int order, int limit) {
+        return overlapping(location, p -> p.key().equals(exceptKey), order, limit);
+    }
+
+    /** As above, leaving out every Backup {@code except} accepts (a schedule's own children). */
+    public Matches overlapping(Specs.AzureLocation location, java.util.function.Predicate<Peer> except, int order, int limit) {
         List<String> keys = new ArrayList<>();
         String container = location.container() + "/";
         StringBuilder path = new StringBuilder(container);
@@ -242,7 +247,7 @@ public final class BackupIndex {
         for (String[] bucket : byLocation.subMap(own, false, own + Character.MAX_VALUE, false).values()) {
             keys.addAll(List.of(bucket));
         }
-        return collect(keys, exceptKey, location.account(), order, limit);
+        return collect(keys, except, location.account(), order, limit);
     }
 
     /** The Complete snapshot of this cluster with the highest status.commitTs. */
@@ -262,12 +267,13 @@ public final class BackupIndex {
         }
     }
 
-    private Matches collect(Collection<String> keys, String exceptKey, String account, int order, int limit) {
+    private Matches collect(Collection<String> keys, java.util.function.Predicate<Peer> except, String account, int order,
+                            int limit) {
         int total = 0;
         List<Peer> first = new ArrayList<>(Math.min(limit, 8));
         for (String k : keys) {
             Peer p = byKey.get(k);
-            if (p == null || k.equals(exceptKey) || !p.seenBefore(order)) {
+            if (p == null || except.test(p) || !p.seenBefore(order)) {
                 continue;
             }
             if (account != null && p.location() != null && p.location().account() != null

@@ -113,6 +113,12 @@ public final class Manifests {
             return "Backup".equals(kind()) && io.brguard.policy.model.Backup.API_VERSION.equals(apiVersion());
         }
 
+        /** The kind brguard judges this document as: br.pingcap.com/v1alpha1 and a kind of {@link Kinds}. */
+        public java.util.Optional<KindPolicy<?>> judgedKind() {
+            return io.brguard.policy.model.Backup.API_VERSION.equals(apiVersion()) ? Kinds.named(kind())
+                    : java.util.Optional.empty();
+        }
+
         /**
          * The line of a field, by its path as messages name it ({@code spec.azblob.prefix}, {@code
          * spec.tableFilter[2]}, {@code metadata.name}): where the field's name is written, or where its closest

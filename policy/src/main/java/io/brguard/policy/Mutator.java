@@ -35,38 +35,50 @@ public final class Mutator {
         // The checks read the input; containers are copied only when defaulting changes them (copy on write). An
         // object that is already defaulted, as most updates are, comes back as the input itself.
         List<PatchOp> ops = new ArrayList<>(4);
+        ObjectNode spec = defaultSpec(original, "/spec", ops);
+        String cluster = text(original.path("br"), "cluster");
+        boolean label = isLabelValue(cluster) && !cluster.equals(text(input.path("metadata").path("labels"), CLUSTER_LABEL));
+        if (spec == original && !label) {
+            return new Result(List.of(), input);
+        }
+        ObjectNode copy = shallowCopy(input);
+        copy.set("spec", spec);
+        if (label) {
+            label(copy, cluster, ops);
+        }
+        return new Result(List.copyOf(ops), copy);
+    }
+
+    /**
+     * The defaults of one Backup spec (a Backup's, or a BackupSchedule's template at {@code at}): the spec itself
+     * when nothing is defaulted, else a copy, with the patch operations added to {@code ops}.
+     */
+    public static ObjectNode defaultSpec(ObjectNode original, String at, List<PatchOp> ops) {
         String mode = absent(original, "backupMode") ? "snapshot" : null;
         boolean fullType = "snapshot".equals(mode != null ? mode : text(original, "backupMode"))
                 && absent(original, "backupType");
         boolean retain = absent(original, "cleanPolicy");
         boolean logStop = original.path("logStop").asBoolean(false)
                 && (absent(original, "logSubcommand") || text(original, "logSubcommand").isEmpty());
-        String cluster = text(original.path("br"), "cluster");
-        boolean label = isLabelValue(cluster) && !cluster.equals(text(input.path("metadata").path("labels"), CLUSTER_LABEL));
-        if (mode == null && !fullType && !retain && !logStop && !label) {
-            return new Result(List.of(), input);
+        if (mode == null && !fullType && !retain && !logStop) {
+            return original;
         }
-        ObjectNode copy = shallowCopy(input);
         ObjectNode spec = shallowCopy(original);
-        copy.set("spec", spec);
         if (mode != null) {
-            set(spec, "backupMode", mode, "/spec/backupMode", ops);
+            set(spec, "backupMode", mode, at + "/backupMode", ops);
         }
         if (fullType) {
-            set(spec, "backupType", "full", "/spec/backupType", ops);
+            set(spec, "backupType", "full", at + "/backupType", ops);
         }
         if (retain) {
-            set(spec, "cleanPolicy", "Retain", "/spec/cleanPolicy", ops);
+            set(spec, "cleanPolicy", "Retain", at + "/cleanPolicy", ops);
         }
         if (logStop) {
-            set(spec, "logSubcommand", "log-stop", "/spec/logSubcommand", ops);
+            set(spec, "logSubcommand", "log-stop", at + "/logSubcommand", ops);
             spec.remove("logStop");
-            ops.add(PatchOp.remove("/spec/logStop"));
+            ops.add(PatchOp.remove(at + "/logStop"));
         }
-        if (label) {
-            label(copy, cluster, ops);
-        }
-        return new Result(List.copyOf(ops), copy);
+        return spec;
     }
 
     /**

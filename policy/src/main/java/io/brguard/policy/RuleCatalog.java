@@ -1,6 +1,8 @@
 package io.brguard.policy;
 
 import io.brguard.policy.rules.TransitionRules;
+import io.brguard.policy.schedule.ScheduleFieldRules;
+import io.brguard.policy.schedule.ScheduleTransitionRules;
 import io.brguard.policy.state.TransitionTable;
 
 import java.util.LinkedHashMap;
@@ -66,7 +68,20 @@ public final class RuleCatalog {
         add("warn.truncate-not-after-last", "RiskWarnings", "a truncate at or before the last one does nothing");
         add("warn.no-snapshot-for-pitr", "RiskWarnings", "no Complete snapshot found for the PITR guard");
         add("warn.not-azblob", "RiskWarnings", "brguard checks Azure storage only");
-        add("warn.existing-violation", "Policy", "problems in fields an update does not touch are not enforced");
+        add("warn.existing-violation", "KindPolicy", "problems in fields an update does not touch are not enforced");
+        add(ScheduleFieldRules.CRON, "ScheduleFieldRules", "spec.schedule is a cron TiDB Operator's parser reads, and it fires");
+        add(ScheduleFieldRules.DURATION, "ScheduleFieldRules", "maxReservedTime and compactSpan are Go durations; maxReservedTime is positive");
+        add(ScheduleFieldRules.TEMPLATE_MODE, "ScheduleFieldRules", "backupTemplate is a snapshot, logBackupTemplate a log backup");
+        add(ScheduleFieldRules.TEMPLATE_FIELD, "ScheduleFieldRules", "no template field the schedule sets itself (commitTs, logTruncateUntil)");
+        add(ScheduleFieldRules.CLUSTER_MISMATCH, "ScheduleFieldRules", "both templates back up the same TiDB cluster");
+        add(ScheduleFieldRules.NAME_TOO_LONG, "ScheduleFieldRules", "the Jobs of the schedule's Backups fit in 63 characters");
+        add(ScheduleTransitionRules.IN_USE, "ScheduleTransitionRules", "logBackupTemplate is not edited while its log backup exists");
+        add("warn.schedule-log-left-running", "ScheduleTransitionRules", "a removed logBackupTemplate leaves its log backup running");
+        add("warn.schedule-frequent", "ScheduleWarnings", "runs less than 10 minutes apart, or every minute of an hour");
+        add("warn.schedule-no-retention", "ScheduleWarnings", "neither maxReservedTime nor maxBackups: nothing is deleted");
+        add("warn.schedule-max-backups-ignored", "ScheduleWarnings", "maxBackups beside maxReservedTime is ignored");
+        add("warn.schedule-no-compaction", "ScheduleWarnings", "compactBackupTemplate/compactSpan: nothing compacts");
+        add("warn.schedule-ignored-field", "ScheduleWarnings", "top-level br, storage and storage class fields are not used");
     }
 
     private RuleCatalog() {

@@ -3,6 +3,7 @@ package io.brguard.policy;
 import io.brguard.policy.model.AzblobStorageProvider;
 import io.brguard.policy.model.Backup;
 import io.brguard.policy.model.BackupSpec;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -60,16 +61,16 @@ public final class Specs {
         return s == null || s.isEmpty();
     }
 
-    public static String namespace(Backup b) {
+    public static String namespace(HasMetadata b) {
         String ns = b.getMetadata() == null ? null : b.getMetadata().getNamespace();
         return isBlank(ns) ? "default" : ns;
     }
 
-    public static String name(Backup b) {
+    public static String name(HasMetadata b) {
         return b.getMetadata() == null ? null : b.getMetadata().getName();
     }
 
-    public static String nsName(Backup b) {
+    public static String nsName(HasMetadata b) {
         return namespace(b) + "/" + name(b);
     }
 

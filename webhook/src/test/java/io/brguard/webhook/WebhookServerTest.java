@@ -123,6 +123,34 @@ class WebhookServerTest {
         assertEquals("allowed", resp.path("response").path("auditAnnotations").path("decision").asString());
     }
 
+    /**
+     * A BackupSchedule over HTTPS, judged with the Backup cache: its log template would start a second log backup
+     * of demo1 beside the running demo1-log-live, and a bad cron; both said, one line each. Without the log
+     * template and with a cron it is allowed.
+     */
+    @Test
+    void judgesABackupScheduleWithTheBackupsInTheCache() throws Exception {
+        ObjectNode schedule = Fixtures.object("examples/schedules/integrated-backup-schedule-azblob.yaml");
+        ((ObjectNode) schedule.path("spec")).put("schedule", "0 */2 * *");
+        HttpResponse<String> r = post("/validate", review("CREATE", schedule, null, true));
+        assertEquals(200, r.statusCode(), r.body());
+        JsonNode resp = Json.JSON.readTree(r.body()).path("response");
+        assertFalse(resp.path("allowed").asBoolean(), r.body());
+        String message = resp.path("status").path("message").asString();
+        assertTrue(message.contains("schedule.cron spec.schedule: not a cron schedule"), message);
+        assertTrue(message.contains("cross.one-log-per-cluster spec.logBackupTemplate.br.cluster: cluster test1/demo1 already has "
+                + "an active log backup test1/demo1-log-live"), message);
+        assertEquals(2, message.lines().count(), message);
+        ((ObjectNode) schedule.path("spec")).put("schedule", "0 */2 * * *");
+        ((ObjectNode) schedule.path("spec")).remove("logBackupTemplate");
+        HttpResponse<String> ok = post("/validate", review("CREATE", schedule, null, true));
+        assertTrue(Json.JSON.readTree(ok.body()).path("response").path("allowed").asBoolean(), ok.body());
+        // Schedules are not mutated: the API server defaults their templates, and each Backup is defaulted when made.
+        JsonNode mutated = Json.JSON.readTree(post("/mutate", review("CREATE", schedule, null, true)).body()).path("response");
+        assertTrue(mutated.path("allowed").asBoolean());
+        assertTrue(mutated.path("patch").isMissingNode(), mutated.toString());
+    }
+
     @Test
     void refusesAClientThatDoesNotTrustTheCaOrUsesAnotherName() throws Exception {
         CertState other = Rotation.apply(null, Rotation.plan(null, java.time.Instant.now(), CertPolicy.DEFAULT,
@@ -286,7 +314,7 @@ class WebhookServerTest {
         assertBad(post("/validate", noUid.toString()), "request.uid must be a non-empty string, got (none)");
         ObjectNode pod = (ObjectNode) Json.JSON.readTree(review("CREATE", Fixtures.object("examples/seed/log/01-start.yaml"), null, false));
         ((ObjectNode) pod.path("request").path("kind")).put("group", "").put("kind", "Pod");
-        assertBad(post("/validate", pod.toString()), "handles br.pingcap.com Backup objects only");
+        assertBad(post("/validate", pod.toString()), "handles br.pingcap.com Backup or BackupSchedule objects only");
         assertBad(post("/validate", "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":"
                 + "{\"uid\":\"u\",\"kind\":{\"group\":\"br.pingcap.com\",\"kind\":\"Backup\"},\"operation\":\"UPDATE\",\"object\":{}}}"),
                 "request.oldObject is missing for UPDATE");
@@ -488,8 +516,10 @@ class WebhookServerTest {
         r.put("apiVersion", "admission.k8s.io/v1").put("kind", "AdmissionReview");
         ObjectNode req = r.putObject("request");
         req.put("uid", uid);
-        req.putObject("kind").put("group", "br.pingcap.com").put("version", "v1alpha1").put("kind", "Backup");
-        req.putObject("resource").put("group", "br.pingcap.com").put("version", "v1alpha1").put("resource", "backups");
+        String kind = subject.path("kind").asString("Backup");
+        req.putObject("kind").put("group", "br.pingcap.com").put("version", "v1alpha1").put("kind", kind);
+        req.putObject("resource").put("group", "br.pingcap.com").put("version", "v1alpha1")
+                .put("resource", kind.toLowerCase() + "s");
         req.put("name", subject.path("metadata").path("name").asString());
         req.put("namespace", subject.path("metadata").path("namespace").asString());
         req.put("operation", op);

@@ -18,9 +18,9 @@ import java.util.concurrent.Callable;
 /** {@code brguard check}: the webhook's policy over YAML files, for pull requests before Argo CD or Flux syncs. */
 @Command(name = "check", mixinStandardHelpOptions = true, versionProvider = io.brguard.cli.Main.Version.class,
         sortOptions = false, usageHelpAutoWidth = true,
-        description = {"Check Backup manifests offline with the same policy as the admission webhook.",
-                "Exit codes: 0 clean (warnings allowed), 1 a Backup would be denied, 2 usage or input error",
-                "(a path that does not exist, an unreadable file, no Backup found without --allow-empty)."})
+        description = {"Check Backup and BackupSchedule manifests offline with the same policy as the admission webhook.",
+                "Exit codes: 0 clean (warnings allowed), 1 an object would be denied, 2 usage or input error",
+                "(a path that does not exist, an unreadable file, nothing to check found without --allow-empty)."})
 public final class CheckCommand implements Callable<Integer> {
 
     @Spec
@@ -30,14 +30,14 @@ public final class CheckCommand implements Callable<Integer> {
             + "a folder with a kustomization is read through its resources list)")
     List<Path> paths = new ArrayList<>();
 
-    @Option(names = "--base", paramLabel = "GIT-REF", description = "compare each Backup with the same namespace/name "
+    @Option(names = "--base", paramLabel = "GIT-REF", description = "compare each object with the same kind, namespace and name "
             + "at this git ref (e.g. origin/main) and apply the UPDATE rules")
     String base;
 
-    @Option(names = "--old", paramLabel = "PATH", description = "compare with the Backups in these files or folders instead")
+    @Option(names = "--old", paramLabel = "PATH", description = "compare with the objects in these files or folders instead")
     List<Path> old = new ArrayList<>();
 
-    @Option(names = "--live", paramLabel = "FILE", description = "a live snapshot (kubectl get backups -A -o yaml): "
+    @Option(names = "--live", paramLabel = "FILE", description = "a live snapshot (kubectl get backups,backupschedules -A -o yaml): "
             + "the real old objects with their status; wins over --base/--old for the objects it holds")
     List<Path> live = new ArrayList<>();
 
@@ -69,7 +69,7 @@ public final class CheckCommand implements Callable<Integer> {
             + "annotation is not honoured offline (no user)")
     Path config;
 
-    @Option(names = "--allow-empty", description = "exit 0 when the paths hold no Backup (by default that is exit 2: "
+    @Option(names = "--allow-empty", description = "exit 0 when the paths hold no Backup or BackupSchedule (by default that is exit 2: "
             + "a check that found nothing to check must not pass silently)")
     boolean allowEmpty;
 
@@ -128,7 +128,7 @@ public final class CheckCommand implements Callable<Integer> {
                 .run(current, new Checker.History(oldSource, liveSource), objectSource, !objects.isEmpty());
         if (report.results().isEmpty() && report.problems().isEmpty() && !allowEmpty) {
             report = report.withProblem(new io.brguard.policy.Manifests.Problem(String.join(" ", paths.stream().map(Path::toString).toList()),
-                    0, 1, "no br.pingcap.com/v1alpha1 Backup found (only *.yaml, *.yml and *.json files are read); "
+                    0, 1, "no br.pingcap.com/v1alpha1 Backup or BackupSchedule found (only *.yaml, *.yml and *.json files are read); "
                     + "pass --allow-empty if none is expected"));
         }
         boolean useColor = switch (color) {

@@ -3,6 +3,8 @@ package io.brguard.cli.check;
 import io.brguard.policy.BackupIndex;
 import io.brguard.policy.DocumentLookups;
 import io.brguard.policy.Json;
+import io.brguard.policy.KindPolicy;
+import io.brguard.policy.Kinds;
 import io.brguard.policy.Manifests;
 import io.brguard.policy.Operation;
 import io.brguard.policy.Policy;
@@ -21,10 +23,11 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The offline check: pairs every Backup in the checked files with its old version (live object, or the same
- * namespace/name at a git ref or in another folder) and asks the same {@link Policy} the webhook asks. Without a
- * real status, the old phase is assumed from the old spec (log-stop means Stopped, and so on) and the result says
- * so. Cross-object rules see the Backups that exist already (checked ones with an old version, live ones, known
+ * The offline check: pairs every object of a judged kind (Backup, BackupSchedule) in the checked files with its old
+ * version (live object, or the same kind, namespace and name at a git ref or in another folder) and asks the same
+ * {@link Policy} the webhook asks. Without a real status, the old status is assumed from the old spec (log-stop
+ * means Stopped, a schedule with a log template has started its log backup, and so on) and the result says so.
+ * Cross-object rules see the Backups that exist already (checked ones with an old version, live ones, known
  * objects) and, for a new Backup, the new ones before it in file order.
  */
 public final class Checker {
@@ -37,15 +40,22 @@ public final class Checker {
     public record Old(String source, String phase, String assumedFrom) {
     }
 
-    /** The decision on one Backup document. */
+    /** The decision on one document. */
     public record Result(Manifests.Document doc, Operation operation, Old old, Verdict verdict, String mode, List<String> wouldDeny) {
         public Result(Manifests.Document doc, Operation operation, Old old, Verdict verdict) {
             this(doc, operation, old, verdict, null, List.of());
         }
 
+        /** {@code namespace/name}, after the kind for kinds other than Backup: {@code BackupSchedule test1/daily}. */
         public String key() {
-            return doc.namespace() + "/" + doc.name();
+            return Checker.key(doc);
         }
+    }
+
+    /** How a document is named in output and paired with its old version: Backups by namespace/name, others by kind too. */
+    static String key(Manifests.Document d) {
+        String nsName = d.namespace() + "/" + d.name();
+        return d.isBackup() ? nsName : d.kind() + " " + nsName;
     }
 
     /** Everything the check found. */
@@ -90,9 +100,9 @@ public final class Checker {
         problems.addAll(objects.problems());
         List<String> notes = new ArrayList<>();
 
-        Map<String, Manifests.Document> now = backups(current, problems, true);
-        Map<String, Manifests.Document> old = backups(history.old(), problems, false);
-        Map<String, Manifests.Document> live = backups(history.live(), problems, false);
+        Map<String, Manifests.Document> now = judged(current, problems, true);
+        Map<String, Manifests.Document> old = judged(history.old(), problems, false);
+        Map<String, Manifests.Document> live = judged(history.live(), problems, false);
 
         // Old objects as compact JSON, made trees again when decided: a tree is ten times the size, and a check of
         // 100,000 Backups against a git ref holds every old one.
@@ -109,7 +119,13 @@ public final class Checker {
                 JsonNode tree = o.tree();
                 String phase = phase(tree);
                 String assumedFrom = null;
-                if (phase.isEmpty()) {
+                if (!o.isBackup()) {
+                    Optional<String> assumed = assumeSchedule(tree);
+                    if (assumed.isPresent()) {
+                        ((ObjectNode) tree).putObject("status").put("logBackup", assumed.get());
+                        assumedFrom = "its logBackupTemplate: the log backup " + assumed.get() + " was started";
+                    }
+                } else if (phase.isEmpty()) {
                     Optional<String[]> assumed = assume(tree);
                     if (assumed.isPresent()) {
                         phase = assumed.get()[0];
@@ -134,7 +150,7 @@ public final class Checker {
         BackupIndex index = new BackupIndex();
         for (var e : now.entrySet()) {
             byte[] oldJson = oldObjects.get(e.getKey());
-            if (oldJson != null) {
+            if (oldJson != null && e.getValue().isBackup()) {
                 JsonNode o = Json.JSON.readTree(oldJson);
                 ObjectNode withStatus = (ObjectNode) e.getValue().tree();
                 if (o.has("status")) {
@@ -144,14 +160,14 @@ public final class Checker {
             }
         }
         for (var e : live.entrySet()) {
-            if (!now.containsKey(e.getKey())) {
+            if (!now.containsKey(e.getKey()) && e.getValue().isBackup()) {
                 bind(e.getValue().tree()).ifPresent(index::put);
             }
         }
         List<Manifests.Document> objectDocs = new ArrayList<>(objects.documents());
         objectDocs.addAll(current.documents());
         for (Manifests.Document d : objects.documents()) {
-            String key = d.namespace() + "/" + d.name();
+            String key = key(d);
             if (d.isBackup() && !now.containsKey(key) && !live.containsKey(key)) {
                 bind(d.tree()).ifPresent(index::put);
             }
@@ -163,7 +179,7 @@ public final class Checker {
         // Backups of one cluster give n findings, not n squared. Then every decision is pure and independent.
         int order = 0;
         for (var e : now.entrySet()) {
-            if (!oldObjects.containsKey(e.getKey())) {
+            if (!oldObjects.containsKey(e.getKey()) && e.getValue().isBackup()) {
                 final int place = order++;
                 bind(e.getValue().tree()).ifPresent(b -> index.put(b, place));
             }
@@ -197,11 +213,11 @@ public final class Checker {
                 tree, null, null, null);
     }
 
-    /** Backups of one source by namespace/name, with the default namespace filled in; duplicates are problems. */
-    private Map<String, Manifests.Document> backups(Source source, List<Manifests.Problem> problems, boolean checked) {
+    /** The judged objects of one source by key, with the default namespace filled in; duplicates are problems. */
+    private Map<String, Manifests.Document> judged(Source source, List<Manifests.Problem> problems, boolean checked) {
         Map<String, Manifests.Document> out = new LinkedHashMap<>();
         for (Manifests.Document d : source.documents()) {
-            if (!d.isBackup()) {
+            if (d.judgedKind().isEmpty()) {
                 String nearMiss = checked ? nearMiss(d) : null;
                 if (nearMiss != null) {
                     problems.add(new Manifests.Problem(d.source(), d.index(), d.line(), nearMiss));
@@ -218,32 +234,34 @@ public final class Checker {
                 ((ObjectNode) copy.get("metadata")).put("namespace", defaultNamespace);
                 doc = d.withTree(copy);
             }
-            String key = doc.namespace() + "/" + doc.name();
+            String key = key(doc);
             Manifests.Document first = out.putIfAbsent(key, doc);
             if (first != null) {
                 problems.add(new Manifests.Problem(d.source(), d.index(), d.line(),
-                        "Backup " + key + " is declared twice; first at " + first.where()));
+                        (doc.isBackup() ? "Backup " : "") + key + " is declared twice; first at " + first.where()));
             }
         }
         return out;
     }
 
     /**
-     * Why a document that is not a br.pingcap.com/v1alpha1 Backup looks meant to be one, or null: a TiDB group
-     * with a kind that is Backup but for its spelling, Backup with another br.pingcap.com version or without an
-     * apiVersion, or TiDB Operator v1's pingcap.com Backup. Other groups' Backups (Velero's) are not near-misses.
+     * Why a document that is not a judged br.pingcap.com/v1alpha1 kind looks meant to be one, or null: a TiDB group
+     * with a kind that is Backup or BackupSchedule but for its spelling, such a kind with another br.pingcap.com
+     * version or without an apiVersion, or TiDB Operator v1's pingcap.com kinds. Other groups' Backups (Velero's)
+     * are not near-misses.
      */
     static String nearMiss(Manifests.Document d) {
         String kind = d.kind();
         String apiVersion = d.apiVersion();
         String group = apiVersion.contains("/") ? apiVersion.substring(0, apiVersion.indexOf('/')) : apiVersion;
-        boolean backupish = kind.equalsIgnoreCase("backup") || kind.equalsIgnoreCase("backups");
-        String want = "brguard checks apiVersion br.pingcap.com/v1alpha1, kind Backup";
-        if (!backupish || !(apiVersion.isEmpty() || group.equals("pingcap.com") || group.endsWith(".pingcap.com"))) {
+        Optional<KindPolicy<?>> meant = Kinds.ALL.stream().filter(k -> kind.equalsIgnoreCase(k.kind())
+                || kind.equalsIgnoreCase(k.plural())).findFirst();
+        if (meant.isEmpty() || !(apiVersion.isEmpty() || group.equals("pingcap.com") || group.endsWith(".pingcap.com"))) {
             return null;
         }
-        if (group.equals("pingcap.com") && kind.equals("Backup")) {
-            return "apiVersion " + apiVersion + " is TiDB Operator v1's Backup; " + want + " (TiDB Operator v2)";
+        String want = "brguard checks apiVersion br.pingcap.com/v1alpha1, kind " + meant.get().kind();
+        if (group.equals("pingcap.com") && kind.equals(meant.get().kind())) {
+            return "apiVersion " + apiVersion + " is TiDB Operator v1's " + kind + "; " + want + " (TiDB Operator v2)";
         }
         if (apiVersion.isEmpty()) {
             return "kind " + kind + " without an apiVersion is not checked; " + want;
@@ -275,6 +293,17 @@ public final class Checker {
             case STOP -> Optional.of(new String[] {"Stopped", from});
             case UNSUPPORTED -> Optional.empty();
         };
+    }
+
+    /**
+     * The log backup an applied schedule has started, if its old spec has a log template: brguard's controller
+     * creates {@code log-<schedule>} as soon as the schedule exists.
+     */
+    static Optional<String> assumeSchedule(JsonNode oldTree) {
+        if (!oldTree.path("spec").path("logBackupTemplate").isObject() || !oldTree.path("metadata").path("name").isString()) {
+            return Optional.empty();
+        }
+        return Optional.of(io.brguard.policy.schedule.ScheduledBackups.logName(oldTree.path("metadata").path("name").asString()));
     }
 
     private static Optional<Backup> bind(JsonNode tree) {

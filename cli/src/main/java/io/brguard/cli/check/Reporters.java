@@ -48,11 +48,14 @@ public final class Reporters {
             boolean ok = res.verdict().allowed();
             String mark = ok ? p.green("ok    ") : p.red("DENIED");
             out.println(mark + " " + p.bold(res.key()) + "  " + res.operation() + "  " + res.doc().where());
-            if (res.old() != null && res.operation() == Operation.UPDATE) {
+            if (res.old() != null && res.operation() == Operation.UPDATE && res.doc().isBackup()) {
                 out.println("         old: " + res.old().source() + ", phase "
                         + (res.old().phase().isEmpty() ? "(empty)" : res.old().phase())
                         + (res.old().assumedFrom() == null ? "" : p.dim(" (assumed from " + res.old().assumedFrom()
                         + "; pass --live for the real phase)")));
+            } else if (res.old() != null && res.operation() == Operation.UPDATE) {
+                out.println("         old: " + res.old().source() + (res.old().assumedFrom() == null ? ""
+                        : p.dim(" (status assumed from " + res.old().assumedFrom() + "; pass --live for the real status)")));
             }
             if (res.operation() == Operation.DELETE) {
                 out.println(p.dim("         removed from the checked files: a prune deletes it (never denied)"));
@@ -86,13 +89,31 @@ public final class Reporters {
         return "line " + res.doc().lineOf(path) + ": ";
     }
 
+    /** "3 Backup(s)", or "3 Backup(s) and 1 BackupSchedule(s)" when other kinds were checked too. */
+    private static String checkedKinds(Checker.Report r) {
+        java.util.Map<String, Long> byKind = new java.util.LinkedHashMap<>();
+        byKind.put("Backup", 0L);
+        r.results().stream().filter(x -> x.operation() != Operation.DELETE)
+                .forEach(x -> byKind.merge(x.doc().kind(), 1L, Long::sum));
+        List<String> parts = new java.util.ArrayList<>();
+        byKind.forEach((kind, n) -> {
+            if (n > 0 || kind.equals("Backup")) {
+                parts.add(n + " " + kind + "(s)");
+            }
+        });
+        if (parts.size() > 1 && byKind.get("Backup") == 0) {
+            parts.remove(0);
+        }
+        return String.join(" and ", parts);
+    }
+
     static String summary(Checker.Report r) {
         long checked = r.results().stream().filter(x -> x.operation() != Operation.DELETE).count();
         long denied = r.results().stream().filter(x -> !x.verdict().allowed()).count();
         long violations = r.results().stream().mapToLong(x -> x.verdict().violations().size()).sum();
         long warnings = r.results().stream().mapToLong(x -> x.verdict().warnings().size()).sum();
         long unchecked = r.results().stream().mapToLong(x -> x.verdict().unchecked().size()).sum();
-        return checked + " Backup(s) checked: " + denied + " denied (" + violations + " violation(s)), "
+        return checkedKinds(r) + " checked: " + denied + " denied (" + violations + " violation(s)), "
                 + warnings + " warning(s), " + unchecked + " rule(s) not checked, " + r.problems().size()
                 + " input problem(s). Exit " + r.exitCode() + ".";
     }

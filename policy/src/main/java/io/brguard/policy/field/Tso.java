@@ -113,6 +113,11 @@ public final class Tso {
         return millis << LOGICAL_BITS;
     }
 
+    /** The physical time of a TSO, in milliseconds since the epoch. */
+    public static long toMillis(long tso) {
+        return tso >>> LOGICAL_BITS;
+    }
+
     /** The TSO of a string, or -1 when it is not one (negative TSOs do not exist below 2^63). */
     public static long valueOrMinusOne(String s) {
         return parse(s) instanceof Value v ? v.tso() : -1;

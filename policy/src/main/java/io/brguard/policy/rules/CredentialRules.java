@@ -15,7 +15,7 @@ import java.util.List;
  * the account comes from spec.azblob.storageAccount or the Secret; then a SAS token, all three AAD keys, or a
  * shared key. Only key names are looked at, never values.
  */
-public final class CredentialRules implements RuleFamily {
+public final class CredentialRules implements RuleFamily<Context> {
     public static final String ACCOUNT = "AZURE_STORAGE_ACCOUNT";
     public static final String KEY = "AZURE_STORAGE_KEY";
     public static final List<String> AAD = List.of("AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET", "AZURE_TENANT_ID");

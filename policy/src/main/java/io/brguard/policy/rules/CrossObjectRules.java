@@ -19,7 +19,7 @@ import java.util.function.Function;
  * Each rule is one lookup in the {@link BackupIndex} and one finding, however many other Backups it names: the
  * first {@link #NAMED} are named and the rest counted, so a message stays one readable line.
  */
-public final class CrossObjectRules implements RuleFamily {
+public final class CrossObjectRules implements RuleFamily<Context> {
     /** How many other Backups one finding names. */
     public static final int NAMED = 3;
 

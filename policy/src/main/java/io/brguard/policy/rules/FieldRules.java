@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /** Rules on single fields, judged from the new spec alone. */
-public final class FieldRules implements RuleFamily {
+public final class FieldRules implements RuleFamily<Context> {
     // Azure: 3-63 characters, lowercase letters, digits and single hyphens, starting and ending alphanumeric.
     private static final Pattern CONTAINER = Pattern.compile("[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){2,62}");
     private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");

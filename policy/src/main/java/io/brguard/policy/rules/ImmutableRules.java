@@ -19,7 +19,7 @@ import java.util.Set;
  * location are compared by what they mean (the cluster namespace defaults to the Backup's, {@code my-folder} and
  * {@code my-folder/} are one prefix), so spelling out a default is not a change.
  */
-public final class ImmutableRules implements RuleFamily {
+public final class ImmutableRules implements RuleFamily<Context> {
     private static final String FIX = "revert it, or create a new Backup with a new name";
     private static final Set<String> PATHS = Set.of("spec.backupMode", "spec.backupType", "spec.br.cluster",
             "spec.br.clusterNamespace", "spec.azblob.container", "spec.azblob.prefix", "spec.azblob.storageAccount");

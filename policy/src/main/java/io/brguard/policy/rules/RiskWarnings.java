@@ -6,7 +6,7 @@ import io.brguard.policy.Specs;
 import io.brguard.policy.model.BackupSpec;
 
 /** Legal specs that are probably not what the author meant. Warnings only, each at most 120 characters. */
-public final class RiskWarnings implements RuleFamily {
+public final class RiskWarnings implements RuleFamily<Context> {
 
     @Override
     public void check(Context ctx, Findings out) {

@@ -19,7 +19,7 @@ import java.util.Set;
  * states in which a spec change would silently do nothing (Stopped, failed start, Invalid, being cleaned, a started
  * snapshot). cleanPolicy stays editable everywhere: TiDB Operator reads it only when the Backup is deleted.
  */
-public final class TransitionRules implements RuleFamily {
+public final class TransitionRules implements RuleFamily<Context> {
     public static final String NOT_RERUN = "transition.subcommand-not-rerun";
     public static final String TRUNCATE_NEEDS_START = "transition.truncate-needs-started";
     private static final String CLEAN_POLICY = "spec.cleanPolicy";
