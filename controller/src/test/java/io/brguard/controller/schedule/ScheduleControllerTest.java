@@ -193,8 +193,10 @@ class ScheduleControllerTest {
     @Test
     void aMonthOfAnHourlyScheduleKeepsThreeDaysAndTruncatesTheLogToTheOldestSnapshotKept() {
         String name = "hourly";
-        BackupSchedule s = create(name, "{spec: {schedule: '0 * * * *', maxReservedTime: 72h, backupTemplate: {azblob: {prefix: month-snap}}, "
-                + "logBackupTemplate: {azblob: {prefix: month-log}}}}");
+        // A cluster of its own: another test's schedule may hold a log backup of demo1.
+        BackupSchedule s = create(name, "{spec: {schedule: '0 * * * *', maxReservedTime: 72h, "
+                + "backupTemplate: {br: {cluster: month}, azblob: {prefix: month-snap}}, "
+                + "logBackupTemplate: {br: {cluster: month}, azblob: {prefix: month-log}}}}");
         Instant created = Instant.parse(s.getMetadata().getCreationTimestamp());
         Instant t0 = created.truncatedTo(ChronoUnit.HOURS).plus(Duration.ofHours(1));
         TestClock clock = new TestClock(t0);
