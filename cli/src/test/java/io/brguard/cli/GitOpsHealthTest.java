@@ -11,6 +11,7 @@ import dev.cel.parser.CelStandardMacro;
 import dev.cel.runtime.CelRuntime;
 import dev.cel.runtime.CelRuntimeFactory;
 import io.brguard.policy.Json;
+import io.brguard.policy.testing.CelJson;
 import io.brguard.policy.testing.Fixtures;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -380,7 +381,7 @@ class GitOpsHealthTest {
 
         boolean eval(CelRuntime.Program program, ObjectNode object) {
             Map<String, Object> activation = new LinkedHashMap<>();
-            object.properties().forEach(e -> activation.put(e.getKey(), plain(e.getValue())));
+            object.properties().forEach(e -> activation.put(e.getKey(), CelJson.plain(e.getValue(), CelJson.Nulls.NULL)));
             Object result;
             try {
                 result = program.eval(activation);
@@ -391,33 +392,6 @@ class GitOpsHealthTest {
                 throw new Unevaluable(new IllegalStateException("not a boolean: " + result));
             }
             return b;
-        }
-
-        /** JSON as the Go unstructured map Flux hands to CEL: maps, lists, strings, int64, float64, bools. */
-        private static Object plain(JsonNode n) {
-            if (n.isObject()) {
-                Map<String, Object> m = new LinkedHashMap<>();
-                n.properties().forEach(e -> m.put(e.getKey(), plain(e.getValue())));
-                return m;
-            }
-            if (n.isArray()) {
-                List<Object> l = new ArrayList<>();
-                n.forEach(v -> l.add(plain(v)));
-                return l;
-            }
-            if (n.isIntegralNumber()) {
-                return n.asLong();
-            }
-            if (n.isNumber()) {
-                return n.asDouble();
-            }
-            if (n.isBoolean()) {
-                return n.asBoolean();
-            }
-            if (n.isNull()) {
-                return dev.cel.common.values.NullValue.NULL_VALUE;
-            }
-            return n.asString();
         }
     }
 

@@ -49,6 +49,25 @@ public final class BackupPolicy extends KindPolicy<Context> {
         return Mutator.mutate(object);
     }
 
+    /** The Backup CRD's two rules on logStop and logSubcommand (manifests/crd/br.pingcap.com_backups.yaml). */
+    @Override
+    protected List<Violation> crdRules(JsonNode spec) {
+        return logStopRules(spec, "spec");
+    }
+
+    /**
+     * {@code has(self.logSubcommand) ? !has(self.logStop) : true} and its mirror, the rules of TiDB Operator v2's
+     * CRD on a Backup spec and on a BackupSchedule's templates: present means set, even to "" or false.
+     */
+    public static List<Violation> logStopRules(JsonNode spec, String path) {
+        if (spec.has("logStop") && !spec.get("logStop").isNull() && spec.has("logSubcommand") && !spec.get("logSubcommand").isNull()) {
+            return List.of(new Violation("field.log-stop-conflict", path + ".logStop", "logStop and logSubcommand are both "
+                    + "set; the CRD refuses it: Field `logStop` is the old version field, please use `logSubcommand` instead",
+                    null, "remove logStop (deprecated) and keep logSubcommand"));
+        }
+        return List.of();
+    }
+
     @Override
     public OldFields oldFields() {
         return OLD;

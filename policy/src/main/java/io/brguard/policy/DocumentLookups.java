@@ -113,7 +113,7 @@ public final class DocumentLookups implements Lookups {
     @Override
     public Lookup<Boolean> tidbCluster(String namespace, String name) {
         if (!clustersKnown) {
-            return Lookup.unknown("TiDB clusters are not known");
+            return Lookup.unknown("no TiDB cluster is known: pass --objects with the Cluster (core.pingcap.com)");
         }
         return clusters.contains(namespace + "/" + name) ? Lookup.found(true) : Lookup.missing();
     }

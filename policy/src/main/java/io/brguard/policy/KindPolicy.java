@@ -70,6 +70,14 @@ public abstract class KindPolicy<C> {
      */
     protected abstract C context(Operation op, JsonNode oldTree, JsonNode newTree, Lookups lookups, PolicyConfig config);
 
+    /**
+     * The CRD's own validation rules (x-kubernetes-validations), on the spec as the API server checks them: after
+     * defaulting and mutation, before empty strings read as unset (CEL's {@code has()} is true for a field set to "").
+     */
+    protected List<Violation> crdRules(JsonNode spec) {
+        return List.of();
+    }
+
     /** Whether a rule judges one field on its own, so that an unchanged value is not enforced on UPDATE (ratcheting). */
     protected boolean perField(String ruleId) {
         return ruleId.startsWith("schema.") || ruleId.startsWith("field.");
@@ -87,6 +95,7 @@ public abstract class KindPolicy<C> {
             return deny(tooLarge); // nothing else is judged: a bound on what one request can make the rules do
         }
         Mutator.Result mutated = defaults(newObject);
+        List<Violation> crd = crdRules(mutated.mutated().path("spec"));
         JsonNode newTree = omitEmpty(mutated.mutated());
         JsonNode oldTree = oldObject != null && oldObject.isObject() ? omitEmpty(defaults(oldObject).mutated()) : null;
         if (operation == Operation.UPDATE && oldTree != null && Json.sameMeaning(oldTree.path("spec"), newTree.path("spec"))) {
@@ -100,13 +109,14 @@ public abstract class KindPolicy<C> {
             // A type error the schema already names: nothing else can be judged on a spec that does not bind.
             return schemaErrors.isEmpty()
                     ? deny(new Violation("schema.invalid", "spec", "a value has the wrong type", Json.describe(e), "fix the types"))
-                    : new Verdict(Limits.cap(schemaErrors), List.of(), mutated.patch(), List.of());
+                    : new Verdict(Limits.cap(concat(schemaErrors, crd)), List.of(), mutated.patch(), List.of());
         }
         Findings findings = new Findings();
         for (RuleFamily<C> rule : rules()) {
             rule.check(ctx, findings);
         }
         List<Violation> violations = new ArrayList<>(schemaErrors);
+        violations.addAll(crd);
         Set<String> schemaPaths = new HashSet<>();
         schemaErrors.forEach(v -> schemaPaths.add(v.path()));
         findings.violations().stream().filter(v -> !schemaPaths.contains(v.path())).forEach(violations::add);
@@ -242,6 +252,12 @@ public abstract class KindPolicy<C> {
             }
         }
         node.remove(empty);
+    }
+
+    private static List<Violation> concat(List<Violation> a, List<Violation> b) {
+        List<Violation> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
     }
 
     static Verdict deny(Violation v) {

@@ -9,9 +9,9 @@ public interface Lookups {
     /** Every Backup known, in all namespaces, indexed for the cross-object rules. */
     Lookup<BackupIndex> backups();
 
-    /** Whether the TiDB cluster exists; optional, so the default cannot tell. */
+    /** Whether the TiDB cluster exists; optional: by default not looked up at all. */
     default Lookup<Boolean> tidbCluster(String namespace, String name) {
-        return Lookup.unknown("TiDB clusters are not looked up");
+        return Lookup.skipped();
     }
 
     /** Lookups that know nothing: every rule that needs one is reported as not checked. */

@@ -30,8 +30,14 @@ public final class RuleCatalog {
         add("field.log-stop-conflict", "FieldRules", "logStop and logSubcommand are not both set");
         add("field.backup-type-needs-db", "FieldRules", "backupType db/table come with br.db/br.table");
         add("field.log-only", "FieldRules", "log fields are only set on backupMode: log");
-        add("field.cluster-name", "FieldRules", "br.cluster is a DNS-1123 label (it names the PD service)");
+        add("field.cluster-name", "FieldRules", "br.cluster is a DNS-1123 label of at most 37 characters");
         add("field.name-too-long", "FieldRules", "TiDB Operator's Job names for the Backup fit in 63 characters");
+        add("field.cluster-namespace", "FieldRules", "br.clusterNamespace, if set, is the Backup's own namespace");
+        add("field.log-table-filter", "FieldRules", "no tableFilter on a log backup (only log start takes --filter)");
+        add("field.snapshot-only", "FieldRules", "no br.timeAgo, --timeago, --lastbackupts or --backupts on a log backup");
+        add("field.table-filter-type", "FieldRules", "no tableFilter with backupType db or table");
+        add("field.retry-duration", "FieldRules", "backoffRetryPolicy durations are Go durations");
+        add("field.azblob-encryption", "FieldRules", "not both an encryption scope and key, nor either with accessTier");
         add(TransitionTable.CREATE, "TransitionRules", "a log backup is created with log-start");
         add(TransitionTable.PAUSE_NOT_RUNNING, "TransitionRules", "log-pause only once log-start succeeded and the task runs");
         add(TransitionTable.STOP_NOT_STARTED, "TransitionRules", "log-stop only once log-start succeeded (status.commitTs)");
@@ -47,6 +53,8 @@ public final class RuleCatalog {
         add(TransitionRules.NOT_RERUN, "TransitionRules", "a subcommand whose last run failed is not asked for again");
         add(TransitionRules.TRUNCATE_NEEDS_START, "TransitionRules", "logTruncateUntil only once log-start succeeded");
         add("transition.snapshot-started", "TransitionRules", "a started snapshot backup's spec does not change");
+        add(TransitionRules.FILTER_BREAKS_COMMAND, "TransitionRules", "no pause, resume, truncate or stop while tableFilter is set");
+        add(TransitionRules.COMMIT_TS_IGNORED, "TransitionRules", "commitTs of a started log backup does not change");
         add("immutable.field", "ImmutableRules", "mode, type, cluster, storage location and started filters are fixed");
         add("secret.no-credentials", "CredentialRules", "azblob has a secretName, or storageAccount with sasToken");
         add("secret.missing", "CredentialRules", "azblob.secretName exists in the Backup's namespace");
@@ -64,7 +72,6 @@ public final class RuleCatalog {
         add("warn.azblob-path-ignored", "RiskWarnings", "azblob.path is ignored by BR");
         add("warn.delete-log-data", "RiskWarnings", "cleanPolicy Delete on a log backup removes all its data");
         add("warn.prefix-root", "RiskWarnings", "an empty prefix writes at the container root");
-        add("warn.lastbackupts-on-log", "RiskWarnings", "--lastbackupts has no meaning for log backups");
         add("warn.truncate-not-after-last", "RiskWarnings", "a truncate at or before the last one does nothing");
         add("warn.no-snapshot-for-pitr", "RiskWarnings", "no Complete snapshot found for the PITR guard");
         add("warn.not-azblob", "RiskWarnings", "brguard checks Azure storage only");

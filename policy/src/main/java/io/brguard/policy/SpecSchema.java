@@ -78,9 +78,36 @@ public final class SpecSchema {
             if (property != null && ("required".equals(e.getKeyword()) || "additionalProperties".equals(e.getKeyword()))) {
                 path = path + "." + property;
             }
-            out.add(new Violation("schema.invalid", path, problem(e), null, fix(e)));
+            out.add("enum".equals(e.getKeyword()) ? enumViolation(path, e) : new Violation("schema.invalid", path, problem(e), null, fix(e)));
         }
         return out;
+    }
+
+    /**
+     * Enum values the schema lets through, as the CRD does, and a rule then denies: TiDB Operator v2's CRD lists
+     * log-resume and log-truncate, but v2 reads them as an unknown command (transition.unsupported-subcommand), so
+     * a fix never offers them.
+     */
+    private static final java.util.Map<String, java.util.Set<String>> DENIED_VALUES =
+            java.util.Map.of("logSubcommand", java.util.Set.of("log-resume", "log-truncate"));
+
+    /** An enum error with the value given and the values that work. */
+    private static Violation enumViolation(String path, Error e) {
+        String field = path.substring(path.lastIndexOf('.') + 1);
+        JsonNode given = e.getInstanceNode();
+        String value = given == null ? null : given.isString() ? given.asString() : given.toString();
+        if (field.equals("backupMode") && "volume-snapshot".equals(value)) {
+            return new Violation("schema.invalid", path, "TiDB Operator v2 dropped backups by EBS volume snapshots "
+                    + "(docs-tidb-operator en/v2-vs-v1.md): no v2 controller runs one", value, "use backupMode snapshot (BR) or log");
+        }
+        List<String> accepted = new ArrayList<>();
+        e.getSchemaNode().forEach(v -> {
+            if (!DENIED_VALUES.getOrDefault(field, java.util.Set.of()).contains(v.asString())) {
+                accepted.add(v.asString());
+            }
+        });
+        return new Violation("schema.invalid", path, "not one of the values TiDB Operator reads", value,
+                "use one of " + String.join(", ", accepted));
     }
 
     private static String problem(Error e) {

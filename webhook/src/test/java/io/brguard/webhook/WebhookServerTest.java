@@ -290,12 +290,13 @@ class WebhookServerTest {
         assertTrue(resp.path("allowed").asBoolean());
         assertEquals("JSONPatch", resp.path("patchType").asString());
         JsonNode patch = Json.JSON.readTree(Base64.getDecoder().decode(resp.path("patch").asString()));
-        assertEquals(3, patch.size(), patch.toString());
+        assertEquals(4, patch.size(), patch.toString()); // backupMode, cleanPolicy, volumeBackupInitJobMaxActiveSeconds, label
         assertEquals("/spec/backupMode", patch.get(0).path("path").asString());
         assertTrue(patch.get(1).path("op").asString().equals("add"));
 
         ObjectNode mutated = (ObjectNode) seed.deepCopy();
-        ((ObjectNode) mutated.path("spec")).put("backupMode", "snapshot").put("cleanPolicy", "Retain");
+        ((ObjectNode) mutated.path("spec")).put("backupMode", "snapshot").put("cleanPolicy", "Retain")
+                .put("volumeBackupInitJobMaxActiveSeconds", 600);
         ((ObjectNode) mutated.path("metadata")).putObject("labels").put("br.pingcap.com/cluster", "demo1");
         JsonNode again = Json.JSON.readTree(post("/mutate", review("CREATE", mutated, null, false)).body()).path("response");
         assertFalse(again.has("patch"), "a reinvoked mutation changes nothing");

@@ -261,7 +261,8 @@ public final class Checker {
         }
         String want = "brguard checks apiVersion br.pingcap.com/v1alpha1, kind " + meant.get().kind();
         if (group.equals("pingcap.com") && kind.equals(meant.get().kind())) {
-            return "apiVersion " + apiVersion + " is TiDB Operator v1's " + kind + "; " + want + " (TiDB Operator v2)";
+            return "apiVersion " + apiVersion + " is TiDB Operator v1's " + kind + "; " + want + " (TiDB Operator v2); to migrate: "
+                    + V1Migration.steps(kind, d.tree());
         }
         if (apiVersion.isEmpty()) {
             return "kind " + kind + " without an apiVersion is not checked; " + want;

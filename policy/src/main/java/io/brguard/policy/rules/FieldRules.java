@@ -3,6 +3,7 @@ package io.brguard.policy.rules;
 import io.brguard.policy.Context;
 import io.brguard.policy.Findings;
 import io.brguard.policy.Specs;
+import io.brguard.policy.field.GoDuration;
 import io.brguard.policy.field.TableFilterSyntax;
 import io.brguard.policy.field.Tso;
 import io.brguard.policy.model.AzblobStorageProvider;
@@ -36,15 +37,15 @@ public final class FieldRules implements RuleFamily<Context> {
             azblob(spec.getAzblob(), out);
         }
         clusterName(spec, out);
+        clusterNamespace(ctx, out);
         timestamps(spec, out);
         tableFilter(spec, out);
         lastBackupTs(spec, out);
-        if (spec.getLogStop() != null && !Specs.isBlank(spec.getLogSubcommand())) {
-            out.deny("field.log-stop-conflict", "spec.logStop", "logStop and logSubcommand are both set",
-                    null, "remove logStop (deprecated) and keep logSubcommand");
-        }
         backupTypeNeedsDb(spec, out);
         logOnlyFields(spec, out);
+        logFlags(ctx, out);
+        retryDurations(spec, out);
+        azblobEncryption(spec, out);
         if (ctx.isCreate()) {
             nameLength(ctx, out);
         }
@@ -139,12 +140,37 @@ public final class FieldRules implements RuleFamily<Context> {
         return t.length() > 63 ? t.substring(0, 63).replaceAll("-$", "") : t;
     }
 
+    /**
+     * TiDB Operator v2's Cluster CRD refuses a name over 37 characters (pingcap/tidb-operator
+     * manifests/crd/core.pingcap.com_clusters.yaml: size(self.metadata.name) <= 37), so no such cluster exists.
+     */
+    public static final int MAX_CLUSTER_NAME = 37;
+
     private static void clusterName(BackupSpec spec, Findings out) {
         String cluster = spec.getBr() == null ? null : spec.getBr().getCluster();
         if (!Specs.isBlank(cluster) && !DNS_LABEL.matcher(cluster).matches()) {
             out.deny("field.cluster-name", "spec.br.cluster",
                     "not a DNS-1123 label, so the PD service <cluster>-pd cannot exist", cluster,
                     "use the metadata.name of the TiDB cluster (its core.pingcap.com Cluster)");
+        } else if (!Specs.isBlank(cluster) && cluster.length() > MAX_CLUSTER_NAME) {
+            out.deny("field.cluster-name", "spec.br.cluster", "longer than the " + MAX_CLUSTER_NAME + " characters TiDB "
+                            + "Operator v2's Cluster CRD allows, so no such cluster exists", cluster.length() + " characters",
+                    "use the metadata.name of the TiDB cluster (its core.pingcap.com Cluster)");
+        }
+    }
+
+    /**
+     * TiDB Operator v2 looks the Cluster up in the Backup's own namespace whatever br.clusterNamespace says
+     * (pkg/controllers/common/task.go TaskContextCluster, via apicall.GetCluster with the object's namespace), and
+     * its Job builders look for the PDGroup and TiKVGroup there too (makeBRBackupJob): every reconcile fails.
+     */
+    private static void clusterNamespace(Context ctx, Findings out) {
+        BackupSpec spec = ctx.spec();
+        String ns = spec.getBr() == null ? null : spec.getBr().getClusterNamespace();
+        if (!Specs.isBlank(ns) && !ns.equals(ctx.namespace())) {
+            out.deny("field.cluster-namespace", "spec.br.clusterNamespace", "TiDB Operator v2 looks the cluster up in "
+                            + "the Backup's own namespace (" + ctx.namespace() + ") whatever this says, so every reconcile fails",
+                    ns, "put the Backup in namespace " + ns + " and drop clusterNamespace");
         }
     }
 
@@ -210,9 +236,6 @@ public final class FieldRules implements RuleFamily<Context> {
                 continue;
             }
             String path = "spec.br.options[" + i + "]";
-            if (Specs.isLog(spec)) {
-                out.warn("warn.lastbackupts-on-log", path, "--lastbackupts has no meaning for a log backup");
-            }
             Tso.Parsed p = value.matches("[0-9]+") ? Tso.parse(value) : new Tso.Invalid();
             if (p instanceof Tso.Implausible bad) {
                 out.deny("field.lastbackupts", path, "--lastbackupts is not a TSO, " + bad.hint(), value,
@@ -221,6 +244,93 @@ public final class FieldRules implements RuleFamily<Context> {
                 out.deny("field.lastbackupts", path, "--lastbackupts must be a TSO number", value,
                         "use the commitTs of the previous snapshot backup, e.g. 420134118382108673");
             }
+        }
+    }
+
+    /** BR flags of `br backup` only (DefineBackupFlags, pingcap/tidb br/pkg/task/backup.go): every log command refuses them. */
+    static final List<String> SNAPSHOT_ONLY_FLAGS = List.of("--timeago", "--lastbackupts", "--backupts");
+
+    /**
+     * What TiDB Operator v2 passes to every log command that BR's log commands do not define, so each of them
+     * fails with "unknown flag" (cmd/tidb-backup-manager/app/backup/backup.go backupCommandTemplate and
+     * constructOptions; pingcap/tidb br/cmd/br/stream.go): the table filter (--filter, which only log start
+     * defines, so the task can never be paused, truncated or stopped, and deleting the Backup leaves it running),
+     * br.timeAgo (--timeago) and --lastbackupts or --backupts in br.options (defined for backups only).
+     */
+    private static void logFlags(Context ctx, Findings out) {
+        BackupSpec spec = ctx.spec();
+        if (!Specs.isLog(spec)) {
+            return;
+        }
+        if (spec.getTableFilter() != null && !spec.getTableFilter().isEmpty() && ctx.changed("/tableFilter")) {
+            out.deny("field.log-table-filter", "spec.tableFilter", "TiDB Operator passes --filter to every log "
+                            + "command and only log start has it: the task could never be paused, truncated or stopped",
+                    null, "remove tableFilter: a log backup records every table");
+        }
+        if (spec.getBr() == null) {
+            return;
+        }
+        if (!Specs.isBlank(spec.getBr().getTimeAgo())) {
+            out.deny("field.snapshot-only", "spec.br.timeAgo", "TiDB Operator passes --timeago to every log command, "
+                    + "which BR defines for backups only: each one fails (unknown flag)", spec.getBr().getTimeAgo(), "remove it");
+        }
+        List<String> options = spec.getBr().getOptions();
+        for (int i = 0; options != null && i < options.size(); i++) {
+            String o = options.get(i) == null ? "" : options.get(i).trim();
+            for (String flag : SNAPSHOT_ONLY_FLAGS) {
+                if (o.equals(flag) || o.startsWith(flag + "=")) {
+                    out.deny("field.snapshot-only", "spec.br.options[" + i + "]", flag + " reaches every log command, "
+                            + "which BR defines for backups only: each one fails (unknown flag)", o, "remove it");
+                }
+            }
+        }
+    }
+
+    /**
+     * ValidateBackup parses backoffRetryPolicy's durations with Go's time.ParseDuration and marks the Backup
+     * Invalid, terminally, when one does not parse (pkg/controllers/br/manager/util/util.go).
+     */
+    private static void retryDurations(BackupSpec spec, Findings out) {
+        if (spec.getBackoffRetryPolicy() == null) {
+            return;
+        }
+        String[][] fields = {{"minRetryDuration", spec.getBackoffRetryPolicy().getMinRetryDuration()},
+                {"retryTimeout", spec.getBackoffRetryPolicy().getRetryTimeout()}};
+        for (String[] f : fields) {
+            if (f[1] != null && !f[1].isEmpty() && GoDuration.parse(f[1]) instanceof GoDuration.Invalid bad) {
+                out.deny("field.retry-duration", "spec.backoffRetryPolicy." + f[0], "not a Go duration (" + bad.error()
+                        + "): TiDB Operator marks the Backup Invalid", f[1], "use h, m or s, e.g. 300s or 30m");
+            }
+        }
+    }
+
+    /**
+     * BR's Azure storage refuses an encryption scope together with a customer key, and either one with an access
+     * tier (newAzureBlobStorageWithClientBuilder, pingcap/tidb pkg/objstore/azblob.go): the Job fails on opening
+     * the storage. TiDB Operator passes the tier as --azblob.access-tier when accessTier is set.
+     */
+    private static void azblobEncryption(BackupSpec spec, Findings out) {
+        List<String> options = spec.getBr() == null ? null : spec.getBr().getOptions();
+        if (options == null || spec.getAzblob() == null) {
+            return;
+        }
+        int scope = -1;
+        int key = -1;
+        for (int i = 0; i < options.size(); i++) {
+            String o = options.get(i) == null ? "" : options.get(i).trim();
+            if (o.startsWith("--azblob.encryption-scope")) {
+                scope = i;
+            } else if (o.startsWith("--azblob.encryption-key")) {
+                key = i;
+            }
+        }
+        if (scope >= 0 && key >= 0) {
+            out.deny("field.azblob-encryption", "spec.br.options[" + Math.max(scope, key) + "]", "BR refuses an encryption "
+                    + "scope together with a customer-provided key", null, "keep one of --azblob.encryption-scope and --azblob.encryption-key");
+        } else if ((scope >= 0 || key >= 0) && !Specs.isBlank(spec.getAzblob().getAccessTier())) {
+            out.deny("field.azblob-encryption", "spec.azblob.accessTier", "BR refuses an access tier together with "
+                    + "an encryption scope or key (Set Blob Tier cannot be used with customer-provided key/scope)",
+                    spec.getAzblob().getAccessTier(), "remove accessTier, or the encryption option");
         }
     }
 
@@ -235,6 +345,14 @@ public final class FieldRules implements RuleFamily<Context> {
         if ("table".equals(type) && Specs.isBlank(table)) {
             out.deny("field.backup-type-needs-db", "spec.br.table", "backupType table needs br.table", null,
                     "set br.table, or use backupType full with tableFilter");
+        }
+        // With a filter TiDB Operator passes only --filter (ConstructBRGlobalOptionsForBackup returns before --db),
+        // and BR's backup db and backup table define no --filter (pingcap/tidb br/cmd/br/backup.go): the Job fails.
+        boolean filtered = spec.getTableFilter() != null && !spec.getTableFilter().isEmpty();
+        if (filtered && !Specs.isLog(spec) && ("db".equals(type) || "table".equals(type))) {
+            out.deny("field.table-filter-type", "spec.tableFilter", "BR's backup " + type + " has no --filter, and "
+                    + "with a filter TiDB Operator passes no --db: the Job fails", type,
+                    "use backupType full with tableFilter, or drop tableFilter and use br.db" + ("table".equals(type) ? "/br.table" : ""));
         }
     }
 

@@ -50,7 +50,11 @@ public final class ImmutableRules implements RuleFamily<Context> {
         } else {
             location(ctx, out);
         }
-        if (Specs.isLog(ctx.spec()) && started(ctx) && ctx.changed("/tableFilter")) {
+        // Removing the filter is allowed, and it is the way out: TiDB Operator passes --filter to every log command,
+        // and only log start defines it (FieldRules, field.log-table-filter), so a filtered task can be paused,
+        // truncated or stopped only once the filter is gone. The running task keeps the filter it started with.
+        boolean removed = ctx.newSpecTree().path("tableFilter").isMissingNode();
+        if (Specs.isLog(ctx.spec()) && started(ctx) && ctx.changed("/tableFilter") && !removed) {
             out.deny("immutable.field", "spec.tableFilter",
                     "the filter of a started log backup is fixed in the BR task", null,
                     "stop this task and start a new Backup with the new filter");

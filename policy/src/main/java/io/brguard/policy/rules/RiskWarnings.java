@@ -17,7 +17,8 @@ public final class RiskWarnings implements RuleFamily<Context> {
         }
         boolean hasFilter = spec.getTableFilter() != null && !spec.getTableFilter().isEmpty();
         boolean dbOrTable = spec.getBr() != null && (!Specs.isBlank(spec.getBr().getDb()) || !Specs.isBlank(spec.getBr().getTable()));
-        if (hasFilter && dbOrTable) {
+        boolean typed = "db".equals(spec.getBackupType()) || "table".equals(spec.getBackupType());
+        if (hasFilter && dbOrTable && (log || !typed)) { // with backupType db/table, FieldRules denies the filter
             out.warn("warn.db-table-ignored", "spec.br.db", "br.db and br.table are ignored when tableFilter is set");
         } else if (dbOrTable && !log && "full".equals(spec.getBackupType())) {
             // TiDB Operator passes --db/--table to BR only for backupType db and table; BR's full backup has neither.

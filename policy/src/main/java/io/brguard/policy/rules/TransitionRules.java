@@ -26,6 +26,8 @@ public final class TransitionRules implements RuleFamily<Context> {
     private static final String TRUNCATE = "spec.logTruncateUntil";
     /** States whose frozenSpec check refuses a new logTruncateUntil itself. */
     private static final Set<LogState> FROZEN = Set.of(LogState.START_FAILED, LogState.INVALID, LogState.DELETING);
+    /** States in which log-start is still on its way: a truncate asked now waits for it. */
+    private static final Set<LogState> STARTING = Set.of(LogState.PENDING, LogState.STARTING, LogState.START_RETRYING);
 
     @Override
     public void check(Context ctx, Findings out) {
@@ -58,7 +60,59 @@ public final class TransitionRules implements RuleFamily<Context> {
             }
         }
         truncateNeedsStart(ctx, phase, out);
+        truncateFailedBefore(ctx, out);
+        filterBreaksCommand(ctx, cmd != oldCmd, out);
+        commitTsIgnored(ctx, out);
         frozenSpec(ctx, phase, out);
+    }
+
+    public static final String FILTER_BREAKS_COMMAND = "transition.log-filter-breaks-command";
+    public static final String COMMIT_TS_IGNORED = "transition.commit-ts-ignored";
+
+    /**
+     * A truncate whose last run failed for this very logTruncateUntil is not run again: v2 takes the truncate as
+     * failed while status.logSubCommandStatuses[log-truncate] has that logTruncatingUntil and phase Failed
+     * (IsLogBackupSubCommandOntheCondition), and syncBackupJob returns at once. A different string starts it anew.
+     */
+    private static void truncateFailedBefore(Context ctx, Findings out) {
+        String until = ctx.spec().getLogTruncateUntil();
+        BackupStatus status = ctx.oldBackup().getStatus();
+        if (Specs.isBlank(until) || !ctx.changed("/logTruncateUntil") || status == null || status.getLogSubCommandStatuses() == null) {
+            return;
+        }
+        var truncate = status.getLogSubCommandStatuses().get("log-truncate");
+        if (truncate != null && "Failed".equals(truncate.getPhase()) && until.equals(truncate.getLogTruncatingUntil())) {
+            out.deny(NOT_RERUN, TRUNCATE, "the truncate until this value failed, and TiDB Operator never runs a failed "
+                            + "truncate again for the same value", until,
+                    "find out why it failed (the log-truncate Job's log), then ask again with another value or spelling");
+        }
+    }
+
+    /**
+     * A filtered task's pause, resume, truncate or stop Job fails: TiDB Operator passes --filter to each of them
+     * and BR defines it only on log start (backupCommandTemplate; br/cmd/br/stream.go). The Job reads the Backup
+     * when it starts, so removing the filter in the same edit makes it work; the task keeps its own filter.
+     */
+    private static void filterBreaksCommand(Context ctx, boolean commandChanged, Findings out) {
+        boolean filtered = ctx.spec().getTableFilter() != null && !ctx.spec().getTableFilter().isEmpty();
+        boolean truncate = !Specs.isBlank(ctx.spec().getLogTruncateUntil()) && ctx.changed("/logTruncateUntil");
+        if (filtered && (commandChanged || truncate) && EffectiveCommand.started(ctx.oldBackup().getStatus())) {
+            out.deny(FILTER_BREAKS_COMMAND, "spec.tableFilter", "the Job of this command would fail: TiDB Operator "
+                    + "passes --filter to it, and BR's log pause, resume, truncate and stop have none", null,
+                    "remove tableFilter in the same edit: the running task keeps the filter it started with");
+        }
+    }
+
+    /**
+     * spec.commitTs is read once, for log start's --start-ts (makeBRBackupJob); once status.commitTs is set no
+     * code reads it again (skipLogBackupSync, IsLogSubcommandAlreadySync), so an edit does nothing.
+     */
+    private static void commitTsIgnored(Context ctx, Findings out) {
+        if (ctx.changed("/commitTs") && EffectiveCommand.started(ctx.oldBackup().getStatus())) {
+            out.deny(COMMIT_TS_IGNORED, "spec.commitTs", "log-start has run: TiDB Operator read commitTs once, to "
+                            + "start the task, and ignores it from now on", ctx.spec().getCommitTs(),
+                    "revert it; to start from another time, create a new log backup");
+        }
     }
 
     private static void deniedCell(TransitionTable.Cell cell, String value, Findings out) {
@@ -100,13 +154,15 @@ public final class TransitionRules implements RuleFamily<Context> {
     /**
      * A truncate runs only once log-start has succeeded: TiDB Operator picks log-truncate only when the chosen
      * subcommand is in sync, and requeues it while status.commitTs is empty (ParseLogBackupSubcommand,
-     * shouldLogBackupCommandRequeue). States that freeze the whole spec report it there instead.
+     * shouldLogBackupCommandRequeue). So while log-start is still on its way (pending, running or retried) the
+     * truncate waits for it and then runs; in any other state without commitTs it never does. States that freeze
+     * the whole spec report it there instead.
      */
     private static void truncateNeedsStart(Context ctx, String phase, Findings out) {
         String until = ctx.spec().getLogTruncateUntil();
         LogState state = ctx.oldState();
         if (Specs.isBlank(until) || !ctx.changed("/logTruncateUntil")
-                || EffectiveCommand.started(ctx.oldBackup().getStatus()) || FROZEN.contains(state)) {
+                || EffectiveCommand.started(ctx.oldBackup().getStatus()) || FROZEN.contains(state) || STARTING.contains(state)) {
             return;
         }
         out.deny(TRUNCATE_NEEDS_START, TRUNCATE, "log-start has not succeeded yet (status.commitTs is empty), so "

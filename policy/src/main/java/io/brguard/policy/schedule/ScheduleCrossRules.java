@@ -27,11 +27,7 @@ public final class ScheduleCrossRules implements RuleFamily<ScheduleContext> {
         BackupSpec log = ctx.spec().getLogBackupTemplate();
         Optional<Specs.ClusterRef> cluster = ScheduleFieldRules.cluster(ctx, snapshot);
         if (cluster.isPresent() && ctx.changed("/backupTemplate/br")) {
-            Specs.ClusterRef c = cluster.get();
-            if (ctx.lookups().tidbCluster(c.namespace(), c.name()) instanceof Lookup.Missing<Boolean>) {
-                out.deny("cross.cluster-missing", "spec.backupTemplate.br.cluster", "no TiDB cluster of this name in "
-                        + "namespace " + c.namespace(), c.name(), "fix br.cluster / br.clusterNamespace");
-            }
+            CrossObjectRules.clusterExists(ctx.lookups(), cluster.get(), "spec.backupTemplate.br.cluster", out);
         }
         boolean wantsLog = log != null && Specs.isLog(log) && ScheduleFieldRules.cluster(ctx, log).isPresent()
                 && (ctx.changed("/logBackupTemplate/br") || ctx.changed("/logBackupTemplate/backupMode"));

@@ -82,6 +82,18 @@ public final class SchedulePolicy extends KindPolicy<ScheduleContext> {
         return new Mutator.Result(List.of(), (ObjectNode) object);
     }
 
+    /** The CRD repeats the Backup spec's rules on logStop and logSubcommand in each template. */
+    @Override
+    protected List<io.brguard.policy.Violation> crdRules(JsonNode spec) {
+        List<io.brguard.policy.Violation> out = new ArrayList<>();
+        for (String t : TEMPLATES) {
+            if (spec.get(t) instanceof ObjectNode template) {
+                out.addAll(io.brguard.policy.BackupPolicy.logStopRules(template, "spec." + t));
+            }
+        }
+        return out;
+    }
+
     @Override
     public OldFields oldFields() {
         return OLD;

@@ -18,7 +18,7 @@ import java.util.Set;
 /**
  * Lookups described in a test fixture:
  * {@code secrets: {ns/name: [KEY, ...]} | unknown}, {@code backups: [object, ...] | unknown},
- * {@code clusters: {ns/name: true|false}} (absent: unknown). An absent secrets/backups entry means "none exist".
+ * {@code clusters: {ns/name: true|false} | unknown} (absent: not looked up). An absent secrets/backups entry means "none exist".
  */
 public final class FixtureLookups implements Lookups {
     private final Map<String, Set<String>> secrets;
@@ -50,7 +50,9 @@ public final class FixtureLookups implements Lookups {
             }
         }
         Map<String, Boolean> clusters = null;
-        if (node.has("clusters")) {
+        if (node.path("clusters").isString()) {
+            clusters = Map.of("", false); // "unknown": the lookup is made and cannot tell
+        } else if (node.has("clusters")) {
             clusters = new HashMap<>();
             for (var e : node.path("clusters").properties()) {
                 clusters.put(e.getKey(), e.getValue().asBoolean());
@@ -76,7 +78,10 @@ public final class FixtureLookups implements Lookups {
     @Override
     public Lookup<Boolean> tidbCluster(String namespace, String name) {
         if (clusters == null) {
-            return Lookup.unknown("TiDB clusters are not looked up");
+            return Lookup.skipped();
+        }
+        if (clusters.containsKey("")) {
+            return Lookup.unknown("the TiDB clusters are not known");
         }
         return Boolean.TRUE.equals(clusters.get(namespace + "/" + name)) ? Lookup.found(true) : Lookup.missing();
     }
