@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -177,7 +178,6 @@ public final class Reconciler {
     private Planner.Facts fetch(Access a, Set<Planner.Need> needs, Planner.Facts f) {
         AzureStorage.Preflight preflight = f.preflight();
         Optional<BackupMetaFile> meta = f.meta();
-        Long size = f.size();
         Optional<Long> checkpoint = f.checkpoint();
         Long remaining = f.remainingBlobs();
         Boolean jobExists = f.jobExists();
@@ -190,9 +190,6 @@ public final class Reconciler {
         }
         if (needs.contains(Planner.Need.META)) {
             meta = azure.backupMeta(a.credentials(), a.location());
-        }
-        if (needs.contains(Planner.Need.SIZE)) {
-            size = azure.size(a.credentials(), a.location());
         }
         if (needs.contains(Planner.Need.CHECKPOINT)) {
             try {
@@ -209,12 +206,12 @@ public final class Reconciler {
         if (needs.contains(Planner.Need.PREREQUISITES)) {
             prerequisites = prerequisites(a.b);
         }
-        return new Planner.Facts(preflight, meta, size, checkpoint, remaining, jobExists, prerequisites);
+        return new Planner.Facts(preflight, meta, checkpoint, remaining, jobExists, prerequisites);
     }
 
     /** The cluster the Backup names, then the Job's ServiceAccount (TiDB Operator's default tidb-backup-manager). */
     private Planner.Prerequisites prerequisites(Backup b) {
-        ClusterReader.Result cluster = Specs.cluster(b).map(ref -> topologies.get(ref.namespace() + "/" + ref.name(),
+        ClusterReader.Result cluster = Specs.cluster(b).map(ref -> topologies.get(Specs.namespace(b) + "/" + ref.name(),
                 () -> clusters.read(b), r -> r instanceof ClusterReader.Result.Found)).orElseGet(() -> clusters.read(b));
         if (cluster instanceof ClusterReader.Result.Missing m) {
             return Planner.Prerequisites.missing(m.reason(), m.message());
@@ -266,6 +263,10 @@ public final class Reconciler {
                     throw new IllegalStateException("a Job for " + Specs.nsName(b) + " without its cluster's topology");
                 }
                 Job job = jobs.job(current, c.command(), access.keys(), topology);
+                Secret sas = BackupJobs.sasSecret(current);
+                if (sas != null) { // the Job's --storage reads the token from it
+                    client.secrets().inNamespace(ns).resource(sas).createOr(NonDeletingOperation::update);
+                }
                 try {
                     client.batch().v1().jobs().inNamespace(ns).resource(job).create();
                     LOG.info("created Job {}/{}", ns, job.getMetadata().getName());

@@ -90,12 +90,14 @@ class BackupControllerTest {
         assertEquals("azure://my-container/" + name + "/", scheduled.getStatus().getBackupPath());
 
         container.getBlobClient(name + "/backupmeta").upload(BinaryData.fromBytes(
-                new BackupMetaFile(7, 436979621972148225L, 436979621972148225L).encode()));
+                new BackupMetaFile(7, 436979621972148225L, 436979621972148225L, 8_388_608).encode()));
         container.getBlobClient(name + "/1_2_default.sst").upload(BinaryData.fromBytes(new byte[4096]));
         finish(job, true);
         Backup done = await(() -> phase(name, "Complete"), "phase Complete");
         assertEquals("436979621972148225", done.getStatus().getCommitTs());
-        assertTrue(done.getStatus().getBackupSize() >= 4096);
+        // the backupmeta's archive size (GetBRArchiveSize), not the blobs under the prefix; humanize.Bytes' form
+        assertEquals(8_388_608L, done.getStatus().getBackupSize());
+        assertEquals("8.4 MB", done.getStatus().getBackupSizeReadable());
         assertNotNull(done.getStatus().getTimeCompleted());
         await(() -> observed(job("backup-" + name)) ? true : null, "the Job marked observed");
     }
