@@ -203,11 +203,24 @@ class ManifestsTest {
                 assertFalse(c.path("resources").path("requests").path("cpu").isMissingNode(), name + " cpu request");
             }
         }
-        JsonNode webhook = deployments.stream().filter(d -> d.path("metadata").path("name").asString().equals("brguard-webhook"))
-                .findFirst().orElseThrow().path("spec").path("template").path("spec").path("containers").get(0);
-        assertEquals("/readyz", webhook.path("readinessProbe").path("httpGet").path("path").asString());
-        assertEquals("/healthz", webhook.path("livenessProbe").path("httpGet").path("path").asString());
-        assertEquals(1, ofKind(objects, "PodDisruptionBudget").size());
+        for (JsonNode d : deployments) {
+            String name = d.path("metadata").path("name").asString();
+            JsonNode pod = d.path("spec").path("template");
+            JsonNode c = pod.path("spec").path("containers").get(0);
+            assertEquals("/readyz", c.path("readinessProbe").path("httpGet").path("path").asString(), name);
+            assertEquals("/healthz", c.path("livenessProbe").path("httpGet").path("path").asString(), name);
+            List<String> ports = new ArrayList<>();
+            c.path("ports").forEach(p -> ports.add(p.path("name").asString()));
+            assertTrue(ports.contains(c.path("readinessProbe").path("httpGet").path("port").asString()), name + " probes a port it has");
+            assertTrue(c.toString().contains("-XX:+ExitOnOutOfMemoryError"), name + ": a JVM out of heap exits");
+            // Each Deployment has a PDB that selects its pods and lets a drain evict one of them at a time.
+            JsonNode pdb = ofKind(objects, "PodDisruptionBudget").stream()
+                    .filter(b -> selects(b.path("spec").path("selector"), pod.path("metadata").path("labels")))
+                    .findFirst().orElseThrow(() -> new AssertionError(name + " has no PodDisruptionBudget"));
+            assertTrue(pdb.path("spec").path("minAvailable").asInt(0) == 1 || pdb.path("spec").path("maxUnavailable").asInt(0) == 1,
+                    name + ": " + pdb.path("spec"));
+        }
+        assertEquals(2, ofKind(objects, "PodDisruptionBudget").size());
         // Outside kube-system a system-* priority class needs a matching ResourceQuota where the API server limits
         // them (GKE): the pods would be refused, and with failurePolicy Fail so would every Backup write.
         for (String overlay : OVERLAYS) {
@@ -347,7 +360,7 @@ class ManifestsTest {
     }
 
     /** Whether a matchLabels selector (the only form shipped) selects these labels. */
-    private static boolean selects(JsonNode selector, JsonNode labels) {
+    static boolean selects(JsonNode selector, JsonNode labels) {
         assertTrue(selector.path("matchExpressions").isMissingNode(), "matchLabels only");
         assertFalse(selector.path("matchLabels").isEmpty(), "a selector that selects every pod");
         for (Map.Entry<String, JsonNode> e : selector.path("matchLabels").properties()) {
