@@ -70,6 +70,8 @@ class HelmChartTest {
             "install=standalone, standalone",
             "certificates=cert-manager, cert-manager",
             "networkPolicy.enabled=true, network-policy",
+            "monitoring.enabled=true, monitoring",
+            "monitoring.grafanaDashboard=true, grafana-dashboard",
     })
     void rendersTheObjectsOfTheMatchingOverlay(String setting, String overlay) {
         Map<String, String> values = new TreeMap<>();
@@ -232,7 +234,19 @@ class HelmChartTest {
                 }),
                 new ValueRow("networkPolicy.enabled", "networkPolicy: {enabled: true}", o -> assertEquals(2, ManifestsTest.ofKind(o, "NetworkPolicy").size())),
                 new ValueRow("networkPolicy.monitoringNamespace", "networkPolicy: {enabled: true, monitoringNamespace: observability}", o ->
-                        assertTrue(named(o, "NetworkPolicy", "brguard-webhook").toString().contains("\"kubernetes.io/metadata.name\":\"observability\"")))));
+                        assertTrue(named(o, "NetworkPolicy", "brguard-webhook").toString().contains("\"kubernetes.io/metadata.name\":\"observability\""))),
+                new ValueRow("monitoring.enabled", "monitoring: {enabled: true}", o -> assertEquals(2, ManifestsTest.ofKind(o, "PodMonitor").size())),
+                new ValueRow("monitoring.labels", "monitoring: {enabled: true, labels: {release: kube-prometheus-stack}}", o -> {
+                    for (String kind : List.of("PodMonitor", "PrometheusRule")) {
+                        ManifestsTest.ofKind(o, kind).forEach(x -> assertEquals("kube-prometheus-stack",
+                                x.path("metadata").path("labels").path("release").asString(), kind));
+                    }
+                }),
+                new ValueRow("monitoring.runbookBaseUrl", "monitoring: {enabled: true, runbookBaseUrl: 'https://git.example/brguard/runbooks.md'}", o ->
+                        named(o, "PrometheusRule", "brguard").findValues("runbook_url").forEach(u ->
+                                assertTrue(u.asString().startsWith("https://git.example/brguard/runbooks.md#brguard"), u.asString()))),
+                new ValueRow("monitoring.grafanaDashboard", "monitoring: {grafanaDashboard: true}", o -> assertEquals("1",
+                        named(o, "ConfigMap", "brguard-dashboard").path("metadata").path("labels").path("grafana_dashboard").asString()))));
         // Where each component's pods run, and what they carry: the same five values for the webhook, the controller
         // and the certs Job and CronJob.
         for (String c : List.of("webhook", "controller", "certs")) {
@@ -336,7 +350,8 @@ class HelmChartTest {
     void valuesOutsideTheSchemaAreRefused() {
         for (Map<String, String> bad : List.of(Map.of("webhook.failurePolicy", "Maybe"), Map.of("install", "everything"),
                 Map.of("certificates", "vault"), Map.of("webhook.timeoutSeconds", "60"), Map.of("webhook.replica", "3"),
-                Map.of("webhook.heap", "lots"), Map.of("controller.priorityClassName", "system-cluster-critical"))) {
+                Map.of("webhook.heap", "lots"), Map.of("controller.priorityClassName", "system-cluster-critical"),
+                Map.of("monitoring.grafana", "true"))) {
             String key = bad.keySet().iterator().next();
             Exception e = assertThrows(Exception.class, () -> template("brguard", bad), key);
             String field = key.substring(key.lastIndexOf('.') + 1);

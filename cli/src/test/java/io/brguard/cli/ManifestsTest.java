@@ -25,14 +25,30 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Renders every overlay with `kubectl kustomize` (offline) and checks the output. */
+/**
+ * Renders every overlay with `kubectl kustomize` (offline) and checks the output. Besides the shipped overlays, the
+ * test overlays in src/test/resources/overlays add one optional component each to webhook-only (monitoring,
+ * grafana-dashboard), as a team's own overlay would.
+ */
 class ManifestsTest {
     private static final List<String> OVERLAYS = List.of("webhook-only", "standalone", "cert-manager", "network-policy");
+    private static final List<String> WITH_COMPONENTS = List.of("monitoring", "grafana-dashboard");
     private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
 
+    /** A shipped overlay (manifests/overlays) or a test overlay (cli/src/test/resources/overlays). */
     static List<JsonNode> render(String overlay) {
+        java.nio.file.Path dir = Fixtures.path("manifests/overlays/" + overlay);
+        if (!java.nio.file.Files.isDirectory(dir)) {
+            dir = Fixtures.path("cli/src/test/resources/overlays/" + overlay);
+        }
+        return renderDir(dir);
+    }
+
+    /** Any kustomization directory, rendered as `kubectl kustomize DIR`. */
+    static List<JsonNode> renderDir(java.nio.file.Path dir) {
+        String overlay = dir.getFileName().toString();
         try {
-            Process p = new ProcessBuilder("kubectl", "kustomize", Fixtures.path("manifests/overlays/" + overlay).toString())
+            Process p = new ProcessBuilder("kubectl", "kustomize", dir.toString())
                     .redirectErrorStream(false).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -60,15 +76,17 @@ class ManifestsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"webhook-only", "standalone", "cert-manager", "network-policy"})
+    @ValueSource(strings = {"webhook-only", "standalone", "cert-manager", "network-policy", "monitoring", "grafana-dashboard"})
     void everyRenderedObjectMatchesItsKubernetesSchema(String overlay) {
         List<String> problems = new ArrayList<>();
         for (JsonNode o : render(overlay)) {
             String where = overlay + " " + o.path("kind").asString() + "/" + o.path("metadata").path("name").asString();
             HasMetadata typed = SERIALIZATION.unmarshal(o.toString());
             if (typed instanceof GenericKubernetesResource) {
-                // cert-manager kinds: no built-in schema here; their fields are checked by cert-manager on apply
-                assertTrue(o.path("apiVersion").asString().startsWith("cert-manager.io/"), where + " has no known schema");
+                // cert-manager kinds: no built-in schema here; their fields are checked by cert-manager on apply.
+                // Prometheus Operator kinds: bound to the operator's CRDs in MonitoringTest.
+                assertTrue(o.path("apiVersion").asString().startsWith("cert-manager.io/")
+                        || o.path("apiVersion").asString().startsWith("monitoring.coreos.com/"), where + " has no known schema");
                 continue;
             }
             unknownFields(where, typed, problems, new IdentityHashMap<>());
@@ -154,7 +172,7 @@ class ManifestsTest {
 
     @Test
     void webhookConfigurationsMatchOnlyBackupsAndCarryNoCaBundle() {
-        for (String overlay : OVERLAYS) {
+        for (String overlay : java.util.stream.Stream.concat(OVERLAYS.stream(), WITH_COMPONENTS.stream()).toList()) {
             List<JsonNode> objects = render(overlay);
             List<JsonNode> configs = new ArrayList<>(ofKind(objects, "ValidatingWebhookConfiguration"));
             configs.addAll(ofKind(objects, "MutatingWebhookConfiguration"));
