@@ -72,6 +72,7 @@ class HelmChartTest {
             "networkPolicy.enabled=true, network-policy",
             "monitoring.enabled=true, monitoring",
             "monitoring.grafanaDashboard=true, grafana-dashboard",
+            "webhook.failurePolicy=Fail, fail-closed",
     })
     void rendersTheObjectsOfTheMatchingOverlay(String setting, String overlay) {
         Map<String, String> values = new TreeMap<>();

@@ -28,11 +28,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Renders every overlay with `kubectl kustomize` (offline) and checks the output. Besides the shipped overlays, the
  * test overlays in src/test/resources/overlays add one optional component each to webhook-only (monitoring,
- * grafana-dashboard), as a team's own overlay would.
+ * grafana-dashboard, fail-closed), as a team's own overlay would.
  */
 class ManifestsTest {
     private static final List<String> OVERLAYS = List.of("webhook-only", "standalone", "cert-manager", "network-policy");
-    private static final List<String> WITH_COMPONENTS = List.of("monitoring", "grafana-dashboard");
+    private static final List<String> WITH_COMPONENTS = List.of("monitoring", "grafana-dashboard", "fail-closed");
     private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
 
     /** A shipped overlay (manifests/overlays) or a test overlay (cli/src/test/resources/overlays). */
@@ -76,7 +76,8 @@ class ManifestsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"webhook-only", "standalone", "cert-manager", "network-policy", "monitoring", "grafana-dashboard"})
+    @ValueSource(strings = {"webhook-only", "standalone", "cert-manager", "network-policy", "monitoring", "grafana-dashboard",
+            "fail-closed"})
     void everyRenderedObjectMatchesItsKubernetesSchema(String overlay) {
         List<String> problems = new ArrayList<>();
         for (JsonNode o : render(overlay)) {
@@ -194,9 +195,12 @@ class ManifestsTest {
                     assertTrue(w.path("namespaceSelector").toString().contains("brguard"), where + " does not exclude its own namespace");
                 }
             }
+            // Installed fail-open (an install cannot block a Backup write); fail-closed only with the component.
             JsonNode validating = ofKind(objects, "ValidatingWebhookConfiguration").get(0).path("webhooks").get(0);
-            assertEquals("Fail", validating.path("failurePolicy").asString());
+            assertEquals(overlay.equals("fail-closed") ? "Fail" : "Ignore", validating.path("failurePolicy").asString(), overlay);
             assertEquals("/validate", validating.path("clientConfig").path("service").path("path").asString());
+            assertEquals("Ignore", ofKind(objects, "MutatingWebhookConfiguration").get(0).path("webhooks").get(0)
+                    .path("failurePolicy").asString(), overlay + ": the mutating webhook only fills defaults");
         }
     }
 
@@ -369,6 +373,35 @@ class ManifestsTest {
             for (JsonNode w : o.path("webhooks")) {
                 assertTrue(w.path("clientConfig").path("caBundle").isMissingNode(), "the caBundle is not in Git");
             }
+        }
+    }
+
+    /*
+     * imagePullSecrets everywhere: the component names the pull Secret on every ServiceAccount, and every pod of every
+     * install runs as one of them, so the API server gives each pod the Secret when it is created.
+     */
+    @Test
+    void theImagePullSecretComponentReachesEveryPod() throws java.io.IOException {
+        for (String overlay : List.of("standalone", "cert-manager")) {
+            java.nio.file.Path dir = Fixtures.path("cli/target/image-pull-secret-" + overlay);
+            java.nio.file.Files.createDirectories(dir);
+            java.nio.file.Files.writeString(dir.resolve("kustomization.yaml"), "resources: [../../../manifests/overlays/" + overlay
+                    + "]\ncomponents: [../../../manifests/components/image-pull-secret]\n");
+            List<JsonNode> objects = renderDir(dir);
+            java.util.Set<String> withSecret = new java.util.TreeSet<>();
+            for (JsonNode sa : ofKind(objects, "ServiceAccount")) {
+                assertEquals("[{\"name\":\"brguard-registry\"}]", sa.path("imagePullSecrets").toString(), sa.toString());
+                withSecret.add(sa.path("metadata").path("name").asString());
+            }
+            int pods = 0;
+            for (JsonNode o : objects) {
+                for (JsonNode podSpec : o.findParents("containers")) {
+                    pods++;
+                    assertTrue(withSecret.contains(podSpec.path("serviceAccountName").asString()),
+                            overlay + " " + o.path("metadata").path("name").asString() + " runs as a ServiceAccount without the pull Secret");
+                }
+            }
+            assertEquals(overlay.equals("standalone") ? 4 : 1, pods, overlay + ": every pod template was seen");
         }
     }
 
