@@ -9,22 +9,16 @@ import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -307,56 +301,6 @@ class BackupControllerTest {
                 .withNewMetadata().withName("br-" + name).withNamespace("test1").endMetadata().build()).create();
         Job job = await(() -> job("backup-" + name), "the Job once the ServiceAccount exists");
         assertEquals("br-" + name, job.getSpec().getTemplate().getSpec().getServiceAccountName());
-    }
-
-    /**
-     * S3, GCS and local Backups belong to another controller: no status, no finalizer, no Job. Nothing is written
-     * for them, so the test needs a Backup reconciled after the S3 one to know the controller has been there. It
-     * runs its own controller, with one worker, over an API server holding only its own Backups: the worker takes
-     * keys in the order the informer saw them, and the marker names no storage, which the preflight fails without
-     * reaching Azure. On the shared API server a marker would wait behind the retries of the Backups earlier tests
-     * leave there, each of which may call Azurite, for as long as those take.
-     */
-    @Test
-    void leavesBackupsOnOtherStorageAlone() throws Exception {
-        KubernetesMockServer api = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-                new KubernetesCrudDispatcher(List.of()), false);
-        api.init(InetAddress.getLoopbackAddress(), 0);
-        try (KubernetesClient own = api.createClient()) {
-            MockCluster.install(own);
-            BackupController alone = new BackupController(own, new BackupJobs("pingcap/br:v8.5.0", "tidb-backup-manager"),
-                    new AzureStorage(Azurite.endpoint(), Duration.ofSeconds(20)),
-                    new Planner(new Planner.Settings(Duration.ofMillis(300), Duration.ofSeconds(5), Duration.ofSeconds(1))),
-                    Clock.systemUTC(), 1, 3);
-            try {
-                alone.start(Duration.ofSeconds(60));
-                String name = unique("s3");
-                own.resources(Backup.class).inNamespace("test1").resource(Json.toBackup(Fixtures.yaml("""
-                        apiVersion: br.pingcap.com/v1alpha1
-                        kind: Backup
-                        metadata: {name: %s, namespace: test1}
-                        spec:
-                          br: {cluster: demo1}
-                          s3: {provider: aws, bucket: my-bucket, prefix: my-folder, region: us-west-2}
-                        """.formatted(name)))).create();
-                String marker = unique("nostorage");
-                Backup later = snapshot(marker, marker);
-                later.getSpec().setAzblob(null);
-                own.resources(Backup.class).inNamespace("test1").resource(later).create();
-                await(() -> {
-                    Backup m = own.resources(Backup.class).inNamespace("test1").withName(marker).get();
-                    return m.getStatus() != null && "Failed".equals(m.getStatus().getPhase()) ? m : null;
-                }, "the marker failed by the preflight (the worker has passed the S3 Backup)");
-                Backup s3 = own.resources(Backup.class).inNamespace("test1").withName(name).get();
-                assertNull(s3.getStatus(), "no status written");
-                assertTrue(s3.getMetadata().getFinalizers() == null || s3.getMetadata().getFinalizers().isEmpty(), "no finalizer");
-                assertNull(own.batch().v1().jobs().inNamespace("test1").withName("backup-" + name).get(), "no Job");
-            } finally {
-                alone.close();
-            }
-        } finally {
-            api.destroy();
-        }
     }
 
     static io.fabric8.kubernetes.api.model.GenericKubernetesResource generic(String kind, String name, String cluster) {
