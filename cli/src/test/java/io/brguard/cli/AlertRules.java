@@ -54,14 +54,14 @@ final class AlertRules {
         return out;
     }
 
-    /** promtool's expanding notation: "a+bxn", "a-bxn", "axn" (n + 1 values), "_" and "_xn" (missing samples). */
+    /** promtool's expanding notation: "a+bxn", "a-bxn", "axn" (n + 1 values, a may be NaN), "_" and "_xn" (missing samples). */
     static List<Double> values(String notation) {
         List<Double> out = new ArrayList<>();
         for (String token : notation.trim().split("\\s+")) {
             if (token.isEmpty()) {
                 continue;
             }
-            Matcher m = Pattern.compile("(_|-?[0-9.e+]+?)(?:([+-])([0-9.]+))?x([0-9]+)").matcher(token);
+            Matcher m = Pattern.compile("(_|NaN|-?[0-9.e+]+?)(?:([+-])([0-9.]+))?x([0-9]+)").matcher(token);
             if (token.equals("_")) {
                 out.add(null);
             } else if (m.matches()) {
