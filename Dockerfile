@@ -24,9 +24,11 @@ RUN mvn -B -q -DskipTests package -pl cli -am
 FROM eclipse-temurin:17-jre
 LABEL org.opencontainers.image.title="brguard" \
       org.opencontainers.image.version="0.1.0" \
+      org.opencontainers.image.licenses="Apache-2.0" \
       org.opencontainers.image.description="Admission policy, offline check and slim controller for TiDB Backups to Azure Blob Storage"
 WORKDIR /app
 COPY --from=build /src/cli/target/brguard.jar /app/brguard.jar
+COPY LICENSE /app/LICENSE
 COPY examples/cluster /app/examples/cluster
 # AppCDS: a short training run of the webhook records the classes it loads; startup to ready drops from about
 # 2.5 s to 1.5 s (docs/benchmarks.md). `timeout` ends it with SIGTERM, and the JVM writes the archive on exit.

@@ -77,6 +77,18 @@ class ReleaseTest {
         assertEquals(List.of(), wrong, "the project version is " + version);
     }
 
+    /** The project is under the Apache License 2.0 (LICENSE), and the pom, the image and the chart say the same. */
+    @Test
+    void theLicenseIsApache2WhereverOneIsNamed() {
+        String license = Fixtures.read("LICENSE");
+        assertTrue(license.contains("Apache License") && license.contains("Version 2.0, January 2004")
+                && license.contains("END OF TERMS AND CONDITIONS"), "LICENSE holds the Apache License 2.0");
+        assertTrue(Fixtures.read("pom.xml").contains("<name>Apache-2.0</name>"), "pom.xml names the license");
+        assertTrue(Fixtures.read("Dockerfile").contains("org.opencontainers.image.licenses=\"Apache-2.0\"")
+                && Fixtures.read("Dockerfile").contains("COPY LICENSE /app/LICENSE"), "the image labels and carries it");
+        assertEquals("Apache-2.0", Fixtures.object("charts/brguard/Chart.yaml").path("annotations").path("artifacthub.io/license").asString());
+    }
+
     /** The build stage copies every module's pom and sources, and everything it copies survives .dockerignore. */
     @Test
     void theDockerfileBuildsFromTheBuildContextOfACleanClone() throws IOException {

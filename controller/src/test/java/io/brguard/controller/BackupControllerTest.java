@@ -305,28 +305,6 @@ class BackupControllerTest {
         assertEquals("br-" + name, job.getSpec().getTemplate().getSpec().getServiceAccountName());
     }
 
-    /** S3, GCS and local Backups belong to another controller: no status, no finalizer, no Job. */
-    @Test
-    void leavesBackupsOnOtherStorageAlone() throws Exception {
-        String name = unique("s3");
-        Backup b = Json.toBackup(Fixtures.yaml("""
-                apiVersion: br.pingcap.com/v1alpha1
-                kind: Backup
-                metadata: {name: %s, namespace: test1}
-                spec:
-                  br: {cluster: demo1}
-                  s3: {provider: aws, bucket: my-bucket, prefix: my-folder, region: us-west-2}
-                """.formatted(name)));
-        create(b);
-        String marker = unique("full");
-        create(snapshot(marker, marker));
-        await(() -> job("backup-" + marker), "a later Azure Backup's Job (the queue has passed the S3 one)");
-        Backup s3 = get(name);
-        assertNull(s3.getStatus(), "no status written");
-        assertTrue(s3.getMetadata().getFinalizers() == null || s3.getMetadata().getFinalizers().isEmpty(), "no finalizer");
-        assertNull(job("backup-" + name), "no Job");
-    }
-
     static io.fabric8.kubernetes.api.model.GenericKubernetesResource generic(String kind, String name, String cluster) {
         var r = new io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder().withApiVersion("core.pingcap.com/v1alpha1")
                 .withKind(kind).withNewMetadata().withName(name).withNamespace("test1").endMetadata().build();

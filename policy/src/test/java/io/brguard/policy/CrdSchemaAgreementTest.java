@@ -9,7 +9,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.node.ObjectNode;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -27,7 +26,7 @@ class CrdSchemaAgreementTest {
     private static final JsonNode VERSION = CRD.path("spec").path("versions").get(0);
     private static final JsonNode CRD_SPEC = VERSION.path("schema").path("openAPIV3Schema").path("properties").path("spec");
     private static final Schema CRD_SPEC_AS_JSON_SCHEMA = SchemaRegistry
-            .withDefaultDialect(SpecificationVersion.DRAFT_2020_12).getSchema(toJsonSchema(CRD_SPEC));
+            .withDefaultDialect(SpecificationVersion.DRAFT_2020_12).getSchema(io.brguard.policy.testing.OpenApiSchemas.asJsonSchema(CRD_SPEC));
 
     static List<String> seedExamples() {
         return Fixtures.yamlFiles("examples/seed");
@@ -166,24 +165,6 @@ class CrdSchemaAgreementTest {
         }
         assertFalse(top.path("properties").has("command"), "top-level conditions are metav1.Condition, with no command");
         assertTrue(sub.path("properties").has("command"), "a subcommand's conditions carry the command");
-    }
-
-    /** The CRD's OpenAPI v3 subset as a JSON Schema: Kubernetes extensions and nullable dropped. */
-    private static JsonNode toJsonSchema(JsonNode crd) {
-        JsonNode copy = crd.deepCopy();
-        strip(copy);
-        return copy;
-    }
-
-    private static void strip(JsonNode node) {
-        if (node instanceof ObjectNode o) {
-            new ArrayList<>(o.propertyNames()).stream()
-                    .filter(k -> k.startsWith("x-kubernetes-") || k.equals("nullable") || k.equals("default"))
-                    .forEach(o::remove);
-            o.values().forEach(CrdSchemaAgreementTest::strip);
-        } else if (node.isArray()) {
-            node.forEach(CrdSchemaAgreementTest::strip);
-        }
     }
 
     private static void structural(String path, JsonNode s, List<String> problems) {
