@@ -169,7 +169,7 @@ class CrdSchemaAgreementTest {
     }
 
     /** The CRD's OpenAPI v3 subset as a JSON Schema: Kubernetes extensions and nullable dropped. */
-    private static JsonNode toJsonSchema(JsonNode crd) {
+    static JsonNode toJsonSchema(JsonNode crd) {
         JsonNode copy = crd.deepCopy();
         strip(copy);
         return copy;
@@ -186,7 +186,7 @@ class CrdSchemaAgreementTest {
         }
     }
 
-    private static void structural(String path, JsonNode s, List<String> problems) {
+    static void structural(String path, JsonNode s, List<String> problems) {
         if (!s.has("type") && !s.path("x-kubernetes-int-or-string").asBoolean(false)) {
             problems.add(path + ": no type");
         }
@@ -212,7 +212,7 @@ class CrdSchemaAgreementTest {
         }
     }
 
-    private static void compare(String path, JsonNode json, JsonNode crd, List<String> diffs) {
+    static void compare(String path, JsonNode json, JsonNode crd, List<String> diffs) {
         if (!json.path("type").equals(crd.path("type"))) {
             diffs.add(path + ": type " + json.path("type") + " vs CRD " + crd.path("type"));
         }
@@ -243,7 +243,7 @@ class CrdSchemaAgreementTest {
         }
     }
 
-    private static List<String> strings(JsonNode array) {
+    static List<String> strings(JsonNode array) {
         List<String> out = new ArrayList<>();
         array.forEach(n -> out.add(n.asString()));
         return out;

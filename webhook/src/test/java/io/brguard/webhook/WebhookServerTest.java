@@ -314,7 +314,7 @@ class WebhookServerTest {
         assertBad(post("/validate", noUid.toString()), "request.uid must be a non-empty string, got (none)");
         ObjectNode pod = (ObjectNode) Json.JSON.readTree(review("CREATE", Fixtures.object("examples/seed/log/01-start.yaml"), null, false));
         ((ObjectNode) pod.path("request").path("kind")).put("group", "").put("kind", "Pod");
-        assertBad(post("/validate", pod.toString()), "handles br.pingcap.com Backup or BackupSchedule objects only");
+        assertBad(post("/validate", pod.toString()), "handles br.pingcap.com Backup, BackupSchedule or Restore objects only");
         assertBad(post("/validate", "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":"
                 + "{\"uid\":\"u\",\"kind\":{\"group\":\"br.pingcap.com\",\"kind\":\"Backup\"},\"operation\":\"UPDATE\",\"object\":{}}}"),
                 "request.oldObject is missing for UPDATE");
