@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * Backups that the fabric8 mock server cannot hold. It answers what brguard's webhook and controller ask:
  * <ul>
  *   <li>GET /apis/br.pingcap.com/v1alpha1/backups and /api/v1/secrets: lists, paged with limit and continue when
- *   asked (unpaged otherwise, as one response);</li>
+ *   asked (unpaged otherwise, as one response); /apis/br.pingcap.com/v1alpha1/restores: an empty list;</li>
  *   <li>the same with watch=true: a watch that stays open and sends nothing;</li>
  *   <li>GET /api/v1/namespaces/NS/secrets/NAME: one generated Secret; POST of Events: 201.</li>
  * </ul>
@@ -71,6 +71,8 @@ public class StandinApiServer {
             }
             if (path.equals("/apis/br.pingcap.com/v1alpha1/backups")) {
                 list(ex, q, backups, "BackupList", "br.pingcap.com/v1alpha1", StandinApiServer::backup);
+            } else if (path.equals("/apis/br.pingcap.com/v1alpha1/restores")) {
+                list(ex, q, 0, "RestoreList", "br.pingcap.com/v1alpha1", (sb, i) -> { });
             } else if (path.equals("/api/v1/secrets")) {
                 list(ex, q, secrets, "SecretList", "v1", StandinApiServer::secret);
             } else if (path.matches("/api/v1/namespaces/[^/]+/secrets/[^/]+")) {

@@ -137,8 +137,9 @@ class ManifestsTest {
         for (JsonNode rule : webhook.path("rules")) {
             rule.path("resources").forEach(r -> verbs.put(r.asString(), strings(rule.path("verbs"))));
         }
-        // Backups are cached (list, watch); a Secret is read one at a time and never enumerated (get only).
-        assertEquals(Map.of("backups", List.of("get", "list", "watch"), "secrets", List.of("get"),
+        // Backups and Restores are cached (list, watch), and only read; a Secret is read one at a time and never
+        // enumerated (get only).
+        assertEquals(Map.of("backups", List.of("get", "list", "watch"), "restores", List.of("get", "list", "watch"), "secrets", List.of("get"),
                 "events", List.of("create", "patch"), "policyreports", List.of("get", "create", "update")), verbs, "the webhook's RBAC");
     }
 
