@@ -153,9 +153,10 @@ class HelmChartTest {
 
     @Test
     void helmKeepsTheCrdOnUninstall() {
-        JsonNode crd = ManifestsTest.ofKind(template("brguard", Map.of("install", "standalone")), "CustomResourceDefinition").get(0);
-        assertEquals("keep", crd.path("metadata").path("annotations").path("helm.sh/resource-policy").asString(),
-                "helm uninstall would delete every Backup with the CRD");
+        for (JsonNode crd : ManifestsTest.ofKind(template("brguard", Map.of("install", "standalone")), "CustomResourceDefinition")) {
+            assertEquals("keep", crd.path("metadata").path("annotations").path("helm.sh/resource-policy").asString(),
+                    "helm uninstall would delete every object of " + crd.path("metadata").path("name").asString());
+        }
         assertTrue(ManifestsTest.ofKind(template("brguard", Map.of()), "CustomResourceDefinition").isEmpty(),
                 "the schedules install leaves the CRDs to TiDB Operator");
         // A Job's pod template is immutable: a new image tag must make a new Job, or `helm upgrade` fails on it.

@@ -277,9 +277,10 @@ class ManifestsTest {
     @Test
     void standaloneInstallsTheSameCrdsAsManifestsCrd() {
         List<JsonNode> crds = ofKind(render("standalone"), "CustomResourceDefinition");
-        assertEquals(2, crds.size());
+        assertEquals(3, crds.size());
         assertTrue(Json.sameMeaning(Fixtures.object("manifests/crd/backups.br.pingcap.com.yaml"), crds.get(0)));
         assertTrue(Json.sameMeaning(Fixtures.object("manifests/crd/backupschedules.br.pingcap.com.yaml"), crds.get(1)));
+        assertTrue(Json.sameMeaning(Fixtures.object("manifests/crd/restores.br.pingcap.com.yaml"), crds.get(2)));
         for (String overlay : List.of("webhook-only", "schedules")) {
             assertTrue(ofKind(render(overlay), "CustomResourceDefinition").isEmpty(), "TiDB Operator owns the CRDs in " + overlay);
         }
