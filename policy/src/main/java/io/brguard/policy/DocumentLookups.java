@@ -62,6 +62,12 @@ public final class DocumentLookups implements Lookups {
     /** The Restores among documents of any kind; one that does not bind is left out (its own check reports it). */
     public static RestoreIndex restoresOf(List<Manifests.Document> documents) {
         RestoreIndex index = new RestoreIndex();
+        restoresOf(documents, index);
+        return index;
+    }
+
+    /** Puts the Restores among documents of any kind into {@code index}, later ones replacing earlier ones. */
+    public static void restoresOf(List<Manifests.Document> documents, RestoreIndex index) {
         for (Manifests.Document d : documents) {
             if (io.brguard.policy.model.Restore.KIND.equals(d.kind())
                     && io.brguard.policy.model.Restore.API_VERSION.equals(d.apiVersion())) {
@@ -72,7 +78,6 @@ public final class DocumentLookups implements Lookups {
                 }
             }
         }
-        return index;
     }
 
     private void add(Manifests.Document d) {
