@@ -179,7 +179,7 @@ public final class RestoreSourceRules implements RuleFamily<RestoreContext> {
             return;
         }
         long oldest = Math.max(log.commitTs(), log.truncateUntil());
-        long checkpoint = log.logCheckpointTs();
+        long checkpoint = Math.max(oldest, log.logCheckpointTs()); // as getLogInfoFromStorage: logMaxTS >= logMinTS
         long start;
         String from;
         if (ctx.restoresFullBackup()) {

@@ -14,12 +14,13 @@ import java.util.Optional;
 
 /**
  * The cluster a Restore writes into: that it exists, that no log backup task runs on it, and what makes a full
- * restore into it fail or collide. BR's restore first checks the cluster's log backup tasks (RunRestore: older BR's
- * checkTaskExists refuses any restore while one exists; current BR's checkConflictingLogBackup and checkTaskCompat,
- * pingcap/tidb br/pkg/task/restore.go, still refuse a restore of the whole cluster and let a filtered one through),
- * and a full restore needs a cluster without user databases (CheckTargetClusterFresh, br/pkg/restore/snap_client,
- * for a whole-cluster restore and a PITR's snapshot; the BR docs: "PITR only supports restoring data to an empty
- * cluster", and no log backup task may run while it does).
+ * restore into it fail or collide. BR's restore first checks the cluster's log backup tasks (RunRestore in
+ * pingcap/tidb br/pkg/task/restore.go calls checkConflictingLogBackup, br/pkg/task/stream.go): older BR
+ * (checkTaskExists) refuses any restore while one exists; later BR (checkTaskCompat) refuses a restore of the whole
+ * cluster, and a PITR ("isn't compatible with an enabled log backup task yet") until the newest, and lets a
+ * filtered snapshot restore through. A full restore needs a cluster without user databases
+ * (CheckTargetClusterFresh, br/pkg/restore/snap_client, for a whole-cluster restore and a PITR's snapshot; the BR
+ * docs: "PITR only supports restoring data to an empty cluster", and no log backup task may run while it does).
  */
 public final class RestoreTargetRules implements RuleFamily<RestoreContext> {
     public static final String LOG_RUNNING = "restore.log-backup-running";
