@@ -92,11 +92,6 @@ class CrdSchemaAgreementTest {
      */
     @Test
     void printerColumnsAreTiDBOperatorV2s() {
-        List<String> actual = new ArrayList<>();
-        for (JsonNode c : VERSION.path("additionalPrinterColumns")) {
-            actual.add(c.path("name").asString() + " " + c.path("type").asString() + " " + c.path("jsonPath").asString()
-                    + " " + c.path("priority").asInt(0));
-        }
         assertEquals(List.of(
                 "Type string .spec.backupType 0",
                 "Mode string .spec.backupMode 0",
@@ -108,7 +103,17 @@ class CrdSchemaAgreementTest {
                 "Started date .status.timeStarted 1",
                 "Completed date .status.timeCompleted 1",
                 "TimeTaken string .status.timeTaken 0",
-                "Age date .metadata.creationTimestamp 0"), actual);
+                "Age date .metadata.creationTimestamp 0"), printerColumns(VERSION));
+    }
+
+    /** A CRD version's printer columns, one line each: name, type, JSON path, priority. */
+    static List<String> printerColumns(JsonNode version) {
+        List<String> out = new ArrayList<>();
+        for (JsonNode c : version.path("additionalPrinterColumns")) {
+            out.add(c.path("name").asString() + " " + c.path("type").asString() + " " + c.path("jsonPath").asString()
+                    + " " + c.path("priority").asInt(0));
+        }
+        return out;
     }
 
     /*

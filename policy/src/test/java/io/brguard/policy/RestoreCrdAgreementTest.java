@@ -66,18 +66,13 @@ class RestoreCrdAgreementTest {
     /** The printer columns of api/br/v1alpha1/restore_types.go, in order, with their priorities. */
     @Test
     void printerColumnsAreTiDBOperatorV2s() {
-        List<String> actual = new ArrayList<>();
-        for (JsonNode c : VERSION.path("additionalPrinterColumns")) {
-            actual.add(c.path("name").asString() + " " + c.path("type").asString() + " " + c.path("jsonPath").asString()
-                    + " " + c.path("priority").asInt(0));
-        }
         assertEquals(List.of(
                 "Status string .status.phase 0",
                 "Started date .status.timeStarted 1",
                 "Completed date .status.timeCompleted 1",
                 "TimeTaken string .status.timeTaken 0",
                 "CommitTS string .status.commitTs 0",
-                "Age date .metadata.creationTimestamp 0"), actual);
+                "Age date .metadata.creationTimestamp 0"), CrdSchemaAgreementTest.printerColumns(VERSION));
     }
 
     /*
