@@ -271,6 +271,95 @@ class CheckCommandTest {
         assertEquals(1, revert.code(), revert.out());
     }
 
+    // ---------------------------------------------------------------- Restores
+
+    /** What the cluster holds for the v2 guide's PITR, as `kubectl get backups,restores -A -o yaml` prints it. */
+    private static final String LIVE_PITR = """
+            apiVersion: v1
+            kind: List
+            items:
+            - apiVersion: br.pingcap.com/v1alpha1
+              kind: Backup
+              metadata: {name: demo1-log-pitr, namespace: test1}
+              spec: {backupMode: log, logSubcommand: log-start, br: {cluster: demo1}, azblob: {secretName: azblob-secret, container: my-container, prefix: my-log-backup-folder-pitr}}
+              status: {phase: Running, commitTs: "436564131840000000", logCheckpointTs: "436575456460800000"}
+            - apiVersion: br.pingcap.com/v1alpha1
+              kind: Backup
+              metadata: {name: demo1-full-pitr, namespace: test1}
+              spec: {backupType: full, br: {cluster: demo1}, azblob: {secretName: azblob-secret, container: my-container, prefix: my-full-backup-folder-pitr}}
+              status: {phase: Complete, commitTs: "436569794150400000"}
+            - apiVersion: br.pingcap.com/v1alpha1
+              kind: Restore
+              metadata: {name: demo3-restore-earlier, namespace: test3}
+              spec: {br: {cluster: demo3}, azblob: {secretName: azblob-secret, container: my-container, prefix: my-full-backup-folder-pitr}}
+              status: {phase: Complete}
+            """;
+
+    /**
+     * The v2 guide's PITR Restore against a live snapshot: its time lies between the snapshot (06:00Z) and the log's
+     * checkpoint (12:00Z), so it passes, with a word about the Restore that already restored into demo3; an hour
+     * past the checkpoint it is denied with the window named.
+     */
+    @Test
+    void judgesAPitrRestoreAgainstTheLiveBackupsWindow(@TempDir Path tmp) throws IOException {
+        Path live = tmp.resolve("live.yaml");
+        Files.writeString(live, LIVE_PITR);
+        Run ok = check("--live", live.toString(), ex("examples/restores/restore-point-azblob.yaml"));
+        assertEquals(0, ok.code(), ok.out());
+        assertTrue(ok.out().contains("ok     Restore test3/demo3-restore-azblob  CREATE"), ok.out());
+        assertTrue(ok.out().contains("warn.restore-cluster-busy spec.br.cluster: already restored by demo3-restore-earlier"), ok.out());
+        assertFalse(ok.out().contains("restore.pitr-window"), ok.out());
+
+        Path late = tmp.resolve("late.yaml");
+        Files.writeString(late, Fixtures.read("examples/restores/restore-point-azblob.yaml")
+                .replace("2022-10-10T17:21:00+08:00", "2022-10-10T21:00:00+08:00"));
+        Run denied = check("--live", live.toString(), late.toString());
+        assertEquals(1, denied.code(), denied.out());
+        assertTrue(denied.out().contains("DENIED Restore test3/demo3-restore-azblob  CREATE"), denied.out());
+        assertTrue(denied.out().contains("restore.pitr-window spec.pitrRestoredTs: outside what can be restored now: "
+                + "2022-10-10T06:00:00Z (full backup test1/demo1-full-pitr) to 2022-10-10T12:00:00Z (checkpoint of "
+                + "test1/demo1-log-pitr) (2022-10-10T21:00:00+08:00)"), denied.out());
+        assertTrue(denied.out().contains("1 Restore(s) checked: 1 denied"), denied.out());
+    }
+
+    /**
+     * Without --live the Backups are only what the files declare, with no status: the sources and the window are
+     * "not checked", never passed, and the output says how to check them.
+     */
+    @Test
+    void reportsARestoresSourcesAndWindowAsNotCheckedWithoutALiveSnapshot(@TempDir Path tmp) throws IOException {
+        Files.writeString(tmp.resolve("log.yaml"), Fixtures.read("examples/seed/log/01-start.yaml")
+                .replace("my-log-backup-folder", "my-log-backup-folder-pitr"));
+        Files.writeString(tmp.resolve("full.yaml"), Fixtures.read("examples/seed/snapshot/full-backup-azblob.yaml")
+                .replace("my-full-backup-folder", "my-full-backup-folder-pitr"));
+        Files.copy(Fixtures.path("examples/restores/restore-point-azblob.yaml"), tmp.resolve("restore.yaml"));
+        Run r = check("-o", "json", tmp.toString());
+        assertEquals(0, r.code(), r.out());
+        JsonNode restore = r.json().path("results").get(2);
+        assertEquals("Restore", restore.path("kind").asString(""), restore.toString());
+        List<String> unchecked = new ArrayList<>();
+        restore.path("notChecked").forEach(u -> unchecked.add(u.path("rule").asString() + " " + u.path("path").asString()));
+        assertTrue(unchecked.contains("restore.pitr-window spec.pitrRestoredTs"), restore.toString());
+        assertTrue(unchecked.contains("restore.source-not-complete spec.pitrFullBackupStorageProvider.azblob.prefix"), restore.toString());
+        assertTrue(restore.toString().contains("pass --live"), restore.toString());
+        assertEquals(0, restore.path("violations").size(), restore.toString());
+    }
+
+    /** A Restore runs once: an applied one is taken to have run, and an edit of it is refused. */
+    @Test
+    void deniesAnEditOfAnAppliedRestore(@TempDir Path tmp) throws IOException {
+        Path applied = Files.createDirectories(tmp.resolve("applied"));
+        Path now = Files.createDirectories(tmp.resolve("now"));
+        Files.copy(Fixtures.path("examples/restores/restore-full-azblob.yaml"), applied.resolve("restore.yaml"));
+        Files.writeString(now.resolve("restore.yaml"), Fixtures.read("examples/restores/restore-full-azblob.yaml")
+                .replace("prefix: my-full-backup-folder", "prefix: my-other-folder"));
+        Run r = check("--old", applied.toString(), now.toString());
+        assertEquals(1, r.code(), r.out());
+        assertTrue(r.out().contains("DENIED Restore test2/demo2-restore-azblob  UPDATE"), r.out());
+        assertTrue(r.out().contains("phase Complete (assumed from an applied Restore, which runs once; pass --live for the real phase)"), r.out());
+        assertTrue(r.out().contains("restore.started spec.azblob.prefix: a Restore runs once"), r.out());
+    }
+
     // ---------------------------------------------------------------- cross-object rules among files
 
     @Test
@@ -504,7 +593,7 @@ class CheckCommandTest {
         Path empty = Files.createDirectories(tmp.resolve("empty"));
         Run r = check(empty.toString());
         assertEquals(2, r.code(), r.out());
-        assertTrue(r.out().contains("no br.pingcap.com/v1alpha1 Backup or BackupSchedule found"), r.out());
+        assertTrue(r.out().contains("no br.pingcap.com/v1alpha1 Backup, BackupSchedule or Restore found"), r.out());
         assertEquals(0, check("--allow-empty", empty.toString()).code());
 
         Path others = Files.createDirectories(tmp.resolve("others"));
@@ -512,7 +601,7 @@ class CheckCommandTest {
         Files.writeString(others.resolve("velero.yaml"), "apiVersion: velero.io/v1\nkind: Backup\nmetadata: {name: nightly, namespace: velero}\n");
         Run onlyOthers = check(others.toString());
         assertEquals(2, onlyOthers.code(), onlyOthers.out());
-        assertTrue(onlyOthers.out().contains("no br.pingcap.com/v1alpha1 Backup or BackupSchedule found"), onlyOthers.out());
+        assertTrue(onlyOthers.out().contains("no br.pingcap.com/v1alpha1 Backup, BackupSchedule or Restore found"), onlyOthers.out());
         assertFalse(onlyOthers.out().contains("velero.yaml"), "another group's Backup is not a near-miss");
     }
 

@@ -200,7 +200,7 @@ class HelmChartTest {
                         pods(o, c).forEach(p -> assertEquals("[{\"name\":\"regcred\"}]", p.path("spec").path("imagePullSecrets").toString(), c));
                     }
                 }),
-                new ValueRow("install", "install: standalone", o -> assertEquals(2, ManifestsTest.ofKind(o, "CustomResourceDefinition").size())),
+                new ValueRow("install", "install: standalone", o -> assertEquals(3, ManifestsTest.ofKind(o, "CustomResourceDefinition").size())),
                 new ValueRow("certificates", "certificates: cert-manager", o -> assertEquals(2, ManifestsTest.ofKind(o, "Certificate").size())),
                 new ValueRow("policy", "policy: {enforcement: {default: Warn, rules: {cross.prefix-overlap: 'Off'}}, exemptions: {namespaces: [sandbox]}}", o -> {
                     String file = named(o, "ConfigMap", "brguard-policy").path("data").path("policy.yaml").asString();
@@ -364,9 +364,10 @@ class HelmChartTest {
 
     @Test
     void helmKeepsTheCrdOnUninstall() {
-        JsonNode crd = ManifestsTest.ofKind(template("brguard", Map.of("install", "standalone")), "CustomResourceDefinition").get(0);
-        assertEquals("keep", crd.path("metadata").path("annotations").path("helm.sh/resource-policy").asString(),
-                "helm uninstall would delete every Backup with the CRD");
+        for (JsonNode crd : ManifestsTest.ofKind(template("brguard", Map.of("install", "standalone")), "CustomResourceDefinition")) {
+            assertEquals("keep", crd.path("metadata").path("annotations").path("helm.sh/resource-policy").asString(),
+                    "helm uninstall would delete every object of " + crd.path("metadata").path("name").asString());
+        }
         assertTrue(ManifestsTest.ofKind(template("brguard", Map.of()), "CustomResourceDefinition").isEmpty(),
                 "the schedules install leaves the CRDs to TiDB Operator");
         // A Job's pod template is immutable: a new image tag must make a new Job, or `helm upgrade` fails on it.

@@ -156,8 +156,9 @@ class ManifestsTest {
         for (JsonNode rule : webhook.path("rules")) {
             rule.path("resources").forEach(r -> verbs.put(r.asString(), strings(rule.path("verbs"))));
         }
-        // Backups are cached (list, watch); a Secret is read one at a time and never enumerated (get only).
-        assertEquals(Map.of("backups", List.of("get", "list", "watch"), "secrets", List.of("get"),
+        // Backups and Restores are cached (list, watch), and only read; a Secret is read one at a time and never
+        // enumerated (get only).
+        assertEquals(Map.of("backups", List.of("get", "list", "watch"), "restores", List.of("get", "list", "watch"), "secrets", List.of("get"),
                 "events", List.of("create", "patch"), "policyreports", List.of("get", "create", "update")), verbs, "the webhook's RBAC");
     }
 
@@ -311,9 +312,10 @@ class ManifestsTest {
     @Test
     void standaloneInstallsTheSameCrdsAsManifestsCrd() {
         List<JsonNode> crds = ofKind(render("standalone"), "CustomResourceDefinition");
-        assertEquals(2, crds.size());
+        assertEquals(3, crds.size());
         assertTrue(Json.sameMeaning(Fixtures.object("manifests/crd/backups.br.pingcap.com.yaml"), crds.get(0)));
         assertTrue(Json.sameMeaning(Fixtures.object("manifests/crd/backupschedules.br.pingcap.com.yaml"), crds.get(1)));
+        assertTrue(Json.sameMeaning(Fixtures.object("manifests/crd/restores.br.pingcap.com.yaml"), crds.get(2)));
         for (String overlay : List.of("webhook-only", "schedules")) {
             assertTrue(ofKind(render(overlay), "CustomResourceDefinition").isEmpty(), "TiDB Operator owns the CRDs in " + overlay);
         }

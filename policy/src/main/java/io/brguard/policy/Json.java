@@ -53,6 +53,13 @@ public final class Json {
         return SCHEDULE.readValue(node);
     }
 
+    private static final ObjectReader RESTORE = JSON.readerFor(io.brguard.policy.model.Restore.class);
+
+    /** Binds a tree to a Restore; the tree is not changed. */
+    public static io.brguard.policy.model.Restore toRestore(JsonNode node) {
+        return RESTORE.readValue(node);
+    }
+
     /** The Backup as a JSON tree, without nulls. */
     public static ObjectNode toTree(Backup backup) {
         return JSON.valueToTree(backup);

@@ -1,5 +1,6 @@
 package io.brguard.policy;
 
+import io.brguard.policy.restore.RestorePolicy;
 import io.brguard.policy.schedule.SchedulePolicy;
 import tools.jackson.databind.JsonNode;
 
@@ -13,9 +14,10 @@ import java.util.Optional;
 public final class Kinds {
     public static final BackupPolicy BACKUP = new BackupPolicy();
     public static final SchedulePolicy BACKUP_SCHEDULE = new SchedulePolicy();
+    public static final RestorePolicy RESTORE = new RestorePolicy();
 
     /** Every kind, in the order they are listed in docs and webhook rules. */
-    public static final List<KindPolicy<?>> ALL = List.of(BACKUP, BACKUP_SCHEDULE);
+    public static final List<KindPolicy<?>> ALL = List.of(BACKUP, BACKUP_SCHEDULE, RESTORE);
 
     private Kinds() {
     }

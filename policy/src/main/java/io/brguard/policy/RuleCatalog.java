@@ -1,5 +1,10 @@
 package io.brguard.policy;
 
+import io.brguard.policy.restore.RestoreFieldRules;
+import io.brguard.policy.restore.RestoreSourceRules;
+import io.brguard.policy.restore.RestoreStorageRules;
+import io.brguard.policy.restore.RestoreTargetRules;
+import io.brguard.policy.restore.RestoreTransitionRules;
 import io.brguard.policy.rules.TransitionRules;
 import io.brguard.policy.schedule.ScheduleFieldRules;
 import io.brguard.policy.schedule.ScheduleTransitionRules;
@@ -18,7 +23,7 @@ public final class RuleCatalog {
     private static final Map<String, Entry> ENTRIES = new LinkedHashMap<>();
 
     static {
-        add("schema.invalid", "SpecSchema", "the spec does not match the Backup JSON Schema");
+        add("schema.invalid", "SpecSchema", "the spec does not match its kind's JSON Schema");
         add("schema.too-large", "SpecSize", "the spec stays within the size brguard judges (values, list entries, fields, depth)");
         add("field.storage-provider", "FieldRules", "exactly one storage provider is set");
         add("field.container", "FieldRules", "azblob.container follows Azure's container naming rules");
@@ -38,6 +43,7 @@ public final class RuleCatalog {
         add("field.table-filter-type", "FieldRules", "no tableFilter with backupType db or table");
         add("field.retry-duration", "FieldRules", "backoffRetryPolicy durations are Go durations");
         add("field.azblob-encryption", "FieldRules", "not both an encryption scope and key, nor either with accessTier");
+        add("field.provider-fields", "FieldRules", "an s3, gcs or local provider has the fields TiDB Operator requires");
         add(TransitionTable.CREATE, "TransitionRules", "a log backup is created with log-start");
         add(TransitionTable.PAUSE_NOT_RUNNING, "TransitionRules", "log-pause only once log-start succeeded and the task runs");
         add(TransitionTable.STOP_NOT_STARTED, "TransitionRules", "log-stop only once log-start succeeded (status.commitTs)");
@@ -89,6 +95,24 @@ public final class RuleCatalog {
         add("warn.schedule-max-backups-ignored", "ScheduleWarnings", "maxBackups beside maxReservedTime is ignored");
         add("warn.schedule-no-compaction", "ScheduleWarnings", "compactBackupTemplate/compactSpan: nothing compacts");
         add("warn.schedule-ignored-field", "ScheduleWarnings", "top-level br, storage and storage class fields are not used");
+        add(RestoreFieldRules.PITR_SOURCE, "RestoreFieldRules", "pitr: one of pitrFullBackupStorageProvider and logRestoreStartTs");
+        add(RestoreFieldRules.PITR_ONLY, "RestoreFieldRules", "PITR fields only with restoreMode: pitr");
+        add(RestoreFieldRules.TIMESTAMP, "RestoreFieldRules", "pitrRestoredTs and logRestoreStartTs are a TSO or a datetime with a zone");
+        add(RestoreFieldRules.PITR_DB_TABLE, "RestoreFieldRules", "no backupType db or table in pitr mode: br restore point has no --db");
+        add(RestoreFieldRules.CLUSTER_NAMESPACE, "RestoreFieldRules", "the cluster is in the Restore's namespace (v2 looks only there)");
+        add(RestoreFieldRules.NAME_TOO_LONG, "RestoreFieldRules", "the Job restore-<name> fits in 63 characters");
+        add(RestoreStorageRules.FULL_BACKUP_CREDENTIALS, "RestoreStorageRules", "the full backup is read with spec.azblob's credentials");
+        add(RestoreSourceRules.MISSING, "RestoreSourceRules", "the storage read is where a Backup of the cluster writes");
+        add(RestoreSourceRules.KIND, "RestoreSourceRules", "a log backup at spec.azblob for pitr, a snapshot otherwise and as the full backup");
+        add(RestoreSourceRules.NOT_COMPLETE, "RestoreSourceRules", "the snapshot read is Complete; the log backup read has started");
+        add(RestoreSourceRules.CLUSTER_MISMATCH, "RestoreSourceRules", "the full backup and the log backup are of one cluster");
+        add(RestoreSourceRules.GAP, "RestoreSourceRules", "the PITR start is not older than the oldest log kept");
+        add(RestoreSourceRules.WINDOW, "RestoreSourceRules", "pitrRestoredTs lies between the full backup and the log checkpoint");
+        add(RestoreTargetRules.LOG_RUNNING, "RestoreTargetRules", "no whole-cluster restore into a cluster a log backup backs up");
+        add(RestoreTargetRules.WARN_LOG_RUNNING, "RestoreTargetRules", "a filtered restore beside a log backup: older BR refuses it");
+        add(RestoreTargetRules.WARN_ONTO_SOURCE, "RestoreTargetRules", "a full restore into the cluster its backup came from");
+        add(RestoreTargetRules.WARN_BUSY, "RestoreTargetRules", "a full restore into a cluster another Restore holds");
+        add(RestoreTransitionRules.STARTED, "RestoreTransitionRules", "a started Restore's spec does not change (it runs once)");
     }
 
     private RuleCatalog() {

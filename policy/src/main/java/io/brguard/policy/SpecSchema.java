@@ -17,16 +17,20 @@ import java.util.List;
 /**
  * A kind's spec JSON Schema (draft 2020-12), validated with networknt; every error carries its field path. A
  * schema may refer to the Backup spec schema as {@code #/$defs/backupSpec} (a BackupSchedule's templates are
- * Backup specs): it is put there when the schema is loaded, so there is one Backup spec schema.
+ * Backup specs; a Restore names its cluster and storage as a Backup does): it is put there when the schema is
+ * loaded, so there is one Backup spec schema.
  */
 public final class SpecSchema {
     public static final String RESOURCE = "/io/brguard/policy/backup-spec.schema.json";
     public static final String SCHEDULE_RESOURCE = "/io/brguard/policy/backupschedule-spec.schema.json";
+    public static final String RESTORE_RESOURCE = "/io/brguard/policy/restore-spec.schema.json";
 
     /** The Backup spec. */
     public static final SpecSchema BACKUP = new SpecSchema(RESOURCE);
     /** The BackupSchedule spec, with the Backup spec for its templates. */
     public static final SpecSchema SCHEDULE = new SpecSchema(SCHEDULE_RESOURCE);
+    /** The Restore spec, with the Backup spec's br and azblob. */
+    public static final SpecSchema RESTORE = new SpecSchema(RESTORE_RESOURCE);
 
     private final String resource;
     private final Schema schema;

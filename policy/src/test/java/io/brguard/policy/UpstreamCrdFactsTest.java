@@ -76,6 +76,20 @@ class UpstreamCrdFactsTest {
                 "status fields: v2 has no conditions");
     }
 
+    /** The Restore CRD: upstream's defaults in brguard's CRD and in the defaulting before comparisons; no rules. */
+    @Test
+    void brguardsRestoreCrdAndDefaultingCarryUpstreamsDefaults() {
+        JsonNode facts = FACTS.path("restoreSpec");
+        JsonNode spec = crdSpec("manifests/crd/restores.br.pingcap.com.yaml");
+        JsonNode defaulted = Kinds.RESTORE.defaults(Fixtures.yaml("{spec: {br: {cluster: c}}}")).mutated().path("spec");
+        facts.path("defaults").properties().forEach(e -> {
+            assertTrue(Json.sameMeaning(e.getValue(), at(spec, e.getKey()).path("default")), "CRD default of " + e.getKey());
+            assertTrue(Json.sameMeaning(e.getValue(), defaulted.path(e.getKey())), "defaulted " + e.getKey());
+        });
+        assertEquals(facts.path("rules").size(), spec.path("x-kubernetes-validations").size());
+        facts.path("nestedRequired").properties().forEach(e -> assertEquals(e.getValue(), at(spec, e.getKey()).path("required")));
+    }
+
     /** The defaulting before comparisons applies exactly upstream's defaults: a file then equals a served object. */
     @Test
     void brguardsDefaultingAppliesEveryUpstreamDefault() {

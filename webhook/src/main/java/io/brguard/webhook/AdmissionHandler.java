@@ -171,8 +171,14 @@ public final class AdmissionHandler {
                 oldObject.isObject() ? oldObject : null, lookups);
     }
 
-    /** The kinds this webhook judges, for messages: "Backup or BackupSchedule". */
-    private static final String KINDS = String.join(" or ", Kinds.ALL.stream().map(KindPolicy::kind).toList());
+    /** The kinds this webhook judges, for messages: "Backup, BackupSchedule or Restore". */
+    private static final String KINDS = kindList();
+
+    private static String kindList() {
+        List<String> kinds = Kinds.ALL.stream().map(KindPolicy::kind).toList();
+        return kinds.size() == 1 ? kinds.get(0)
+                : String.join(", ", kinds.subList(0, kinds.size() - 1)) + " or " + kinds.get(kinds.size() - 1);
+    }
 
     /** Longest request uid accepted; the API server sends a UUID of 36. */
     static final int MAX_UID = 256;

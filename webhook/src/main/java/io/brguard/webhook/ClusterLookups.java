@@ -3,11 +3,14 @@ package io.brguard.webhook;
 import io.brguard.policy.BackupIndex;
 import io.brguard.policy.Lookup;
 import io.brguard.policy.Lookups;
+import io.brguard.policy.RestoreIndex;
 import io.brguard.policy.SecretKeys;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import io.brguard.policy.model.Backup;
 import io.brguard.policy.model.BackupStatus;
 import io.brguard.policy.model.LogSubCommandStatus;
+import io.brguard.policy.model.Restore;
+import io.brguard.policy.model.RestoreStatus;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
@@ -26,7 +29,8 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The webhook's lookups against the cluster. Backups come from an informer that lists in pages and keeps only
- * what the rules read, in a {@link BackupIndex} ({@link CompactBackupStore}). Secrets are never listed or cached
+ * what the rules read, in a {@link BackupIndex} ({@link CompactBackupStore}); Restores from another that keeps only
+ * the cluster each restores into and its phase ({@link CompactRestoreStore}). Secrets are never listed or cached
  * whole: a rule that needs one (CREATE, or an update that changes the spec) reads that one Secret with a GET and
  * keeps its key names for a few seconds ({@link SecretKeyReader}); an update that leaves the spec as it is, most of
  * what Argo CD and Flux send, needs no lookup at all. Until the Backup cache has synced, every Backup lookup
@@ -49,6 +53,7 @@ public final class ClusterLookups implements Lookups, WebhookServer.CacheState, 
                 .addMixIn(ObjectMeta.class, LeanMeta.class)
                 .addMixIn(BackupStatus.class, LeanStatus.class)
                 .addMixIn(LogSubCommandStatus.class, LeanSubStatus.class)
+                .addMixIn(RestoreStatus.class, LeanRestoreStatus.class)
                 .build();
         return new KubernetesSerialization(mapper, true);
     }
@@ -65,8 +70,15 @@ public final class ClusterLookups implements Lookups, WebhookServer.CacheState, 
     private interface LeanSubStatus {
     }
 
+    @JsonIgnoreProperties(value = {"conditions", "progresses"}, allowGetters = true, ignoreUnknown = true)
+    private interface LeanRestoreStatus {
+    }
+
     private final SharedIndexInformer<Backup> informer;
     private final CompactBackupStore store = new CompactBackupStore();
+    private final SharedIndexInformer<Restore> restoreInformer;
+    private final CompactRestoreStore restoreStore = new CompactRestoreStore();
+    private final AtomicReference<String> restoreError = new AtomicReference<>();
     private final SecretKeyReader secrets;
     private final AtomicReference<String> lastError = new AtomicReference<>();
     private final AtomicReference<String> dead = new AtomicReference<>();
@@ -81,6 +93,25 @@ public final class ClusterLookups implements Lookups, WebhookServer.CacheState, 
         this.informer = client.resources(Backup.class).inAnyNamespace().withLimit(PAGE).runnableInformer(0)
                 .itemStore(store)
                 .exceptionHandler(this::retry);
+        this.restoreInformer = client.resources(Restore.class).inAnyNamespace().withLimit(PAGE).runnableInformer(0)
+                .itemStore(restoreStore)
+                .exceptionHandler(this::retryRestores);
+    }
+
+    /**
+     * The Restore cache serves warnings only, so it is not a condition of readiness: a cluster without the Restore
+     * CRD (or a cache that cannot list) leaves every Backup decision as it is, and the Restore rules that read
+     * other Restores say nothing until it has synced. Its errors are logged once per distinct cause, as for Backups.
+     */
+    private boolean retryRestores(boolean started, Throwable t) {
+        if (t instanceof Error) {
+            return false;
+        }
+        String cause = describe(t);
+        if (!Objects.equals(restoreError.getAndSet(cause), cause)) {
+            LOG.warn("the Restore cache cannot {} from the API server, retrying: {}", started ? "watch" : "list", cause);
+        }
+        return true;
     }
 
     /**
@@ -106,6 +137,12 @@ public final class ClusterLookups implements Lookups, WebhookServer.CacheState, 
                 String why = t == null ? "the informer stopped" : describe(t);
                 dead.set(why);
                 LOG.error("the Backup cache stopped and will not recover; /healthz now fails: {}", why);
+            }
+        });
+        restoreInformer.start().whenComplete((v, t) -> {
+            if (t == null) {
+                LOG.info("the Restore cache has synced: {} Restores", restoreStore.size());
+                restoreError.set(null);
             }
         });
         return informer.start().toCompletableFuture().whenComplete((v, t) -> {
@@ -149,6 +186,14 @@ public final class ClusterLookups implements Lookups, WebhookServer.CacheState, 
         return Lookup.found(store.index());
     }
 
+    @Override
+    public Lookup<RestoreIndex> restores() {
+        if (!restoreInformer.hasSynced()) {
+            return Lookup.unknown("the Restore cache has not synced yet");
+        }
+        return Lookup.found(restoreStore.index());
+    }
+
     /** The cached Backups as the rules read them, at most {@code limit}, in key order (the background audit). */
     public java.util.List<tools.jackson.databind.node.ObjectNode> backupTrees(int limit) {
         return store.trees(limit);
@@ -164,10 +209,16 @@ public final class ClusterLookups implements Lookups, WebhookServer.CacheState, 
         return informer;
     }
 
+    /** The Restore cache itself (tests). */
+    CompactRestoreStore restoreStore() {
+        return restoreStore;
+    }
+
     @Override
     public void close() {
         closing = true;
         informer.close();
+        restoreInformer.close();
     }
 
     private static String describe(Throwable t) {

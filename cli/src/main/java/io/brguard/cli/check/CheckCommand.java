@@ -18,7 +18,7 @@ import java.util.concurrent.Callable;
 /** {@code brguard check}: the webhook's policy over YAML files, for pull requests before Argo CD or Flux syncs. */
 @Command(name = "check", mixinStandardHelpOptions = true, versionProvider = io.brguard.cli.Main.Version.class,
         sortOptions = false, usageHelpAutoWidth = true,
-        description = {"Check Backup and BackupSchedule manifests offline with the same policy as the admission webhook.",
+        description = {"Check Backup, BackupSchedule and Restore manifests offline with the same policy as the admission webhook.",
                 "Exit codes: 0 clean (warnings allowed), 1 an object would be denied, 2 usage or input error",
                 "(a path that does not exist, an unreadable file, nothing to check found without --allow-empty)."})
 public final class CheckCommand implements Callable<Integer> {
@@ -37,8 +37,9 @@ public final class CheckCommand implements Callable<Integer> {
     @Option(names = "--old", paramLabel = "PATH", description = "compare with the objects in these files or folders instead")
     List<Path> old = new ArrayList<>();
 
-    @Option(names = "--live", paramLabel = "FILE", description = "a live snapshot (kubectl get backups,backupschedules -A -o yaml): "
-            + "the real old objects with their status; wins over --base/--old for the objects it holds")
+    @Option(names = "--live", paramLabel = "FILE", description = "a live snapshot (kubectl get backups,backupschedules,restores -A "
+            + "-o yaml): the real old objects with their status, and every Backup of the cluster (a Restore's sources and "
+            + "PITR window are checked against them); wins over --base/--old for the objects it holds")
     List<Path> live = new ArrayList<>();
 
     @Option(names = "--objects", paramLabel = "PATH", description = "the cluster's other objects: Secrets, "
@@ -69,7 +70,7 @@ public final class CheckCommand implements Callable<Integer> {
             + "annotation is not honoured offline (no user)")
     Path config;
 
-    @Option(names = "--allow-empty", description = "exit 0 when the paths hold no Backup or BackupSchedule (by default that is exit 2: "
+    @Option(names = "--allow-empty", description = "exit 0 when the paths hold no Backup, BackupSchedule or Restore (by default that is exit 2: "
             + "a check that found nothing to check must not pass silently)")
     boolean allowEmpty;
 
@@ -125,10 +126,10 @@ public final class CheckCommand implements Callable<Integer> {
         String oldLabel = base != null ? "git " + base : old.isEmpty() ? null : String.join(", ", old.stream().map(Path::toString).toList());
         Checker.Report report = new Checker(config == null ? new Policy(new PolicyConfig(pitrGuard)) : new Policy(rollout.policy()),
                 namespace, rollout)
-                .run(current, new Checker.History(oldSource, liveSource), objectSource, !objects.isEmpty());
+                .run(current, new Checker.History(oldSource, liveSource, !live.isEmpty()), objectSource, !objects.isEmpty());
         if (report.results().isEmpty() && report.problems().isEmpty() && !allowEmpty) {
             report = report.withProblem(new io.brguard.policy.Manifests.Problem(String.join(" ", paths.stream().map(Path::toString).toList()),
-                    0, 1, "no br.pingcap.com/v1alpha1 Backup or BackupSchedule found (only *.yaml, *.yml and *.json files are read); "
+                    0, 1, "no br.pingcap.com/v1alpha1 Backup, BackupSchedule or Restore found (only *.yaml, *.yml and *.json files are read); "
                     + "pass --allow-empty if none is expected"));
         }
         boolean useColor = switch (color) {

@@ -8,8 +8,10 @@ import io.brguard.policy.Kinds;
 import io.brguard.policy.Manifests;
 import io.brguard.policy.Operation;
 import io.brguard.policy.Policy;
+import io.brguard.policy.RestoreIndex;
 import io.brguard.policy.Verdict;
 import io.brguard.policy.model.Backup;
+import io.brguard.policy.model.Restore;
 import io.brguard.policy.state.LogCommand;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -23,17 +25,25 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The offline check: pairs every object of a judged kind (Backup, BackupSchedule) in the checked files with its old
+ * The offline check: pairs every object of a judged kind (Backup, BackupSchedule, Restore) in the checked files with its old
  * version (live object, or the same kind, namespace and name at a git ref or in another folder) and asks the same
  * {@link Policy} the webhook asks. Without a real status, the old status is assumed from the old spec (log-stop
- * means Stopped, a schedule with a log template has started its log backup, and so on) and the result says so.
+ * means Stopped, a schedule with a log template has started its log backup, an applied Restore has run) and the
+ * result says so.
  * Cross-object rules see the Backups that exist already (checked ones with an old version, live ones, known
  * objects) and, for a new Backup, the new ones before it in file order.
  */
 public final class Checker {
 
-    /** Where the old versions come from; every field may be empty. */
-    public record History(Source old, Source live) {
+    /**
+     * Where the old versions come from; every field may be empty. {@code liveGiven}: a live snapshot was given, so
+     * its Backups (with the checked files' new ones) are all the cluster has, and a location none of them writes to
+     * is a fact for the Restore rules.
+     */
+    public record History(Source old, Source live, boolean liveGiven) {
+        public History(Source old, Source live) {
+            this(old, live, !live.documents().isEmpty());
+        }
     }
 
     /** The old version used for an UPDATE. */
@@ -119,13 +129,18 @@ public final class Checker {
                 JsonNode tree = o.tree();
                 String phase = phase(tree);
                 String assumedFrom = null;
-                if (!o.isBackup()) {
+                if (isRestore(o) && phase.isEmpty()) {
+                    // TiDB Operator runs a Restore as soon as it exists, and once: an applied one has run.
+                    phase = "Complete";
+                    assumedFrom = "an applied Restore, which runs once";
+                    ((ObjectNode) tree).putObject("status").put("phase", phase);
+                } else if (!o.isBackup() && !isRestore(o)) {
                     Optional<String> assumed = assumeSchedule(tree);
                     if (assumed.isPresent()) {
                         ((ObjectNode) tree).putObject("status").put("logBackup", assumed.get());
                         assumedFrom = "its logBackupTemplate: the log backup " + assumed.get() + " was started";
                     }
-                } else if (phase.isEmpty()) {
+                } else if (o.isBackup() && phase.isEmpty()) {
                     Optional<String[]> assumed = assume(tree);
                     if (assumed.isPresent()) {
                         phase = assumed.get()[0];
@@ -172,7 +187,13 @@ public final class Checker {
                 bind(d.tree()).ifPresent(index::put);
             }
         }
-        DocumentLookups lookups = new DocumentLookups(objectDocs, objectsComplete, index);
+        // The Restores other Restores compare with: live ones with their status, then those only the files declare.
+        RestoreIndex restores = new RestoreIndex();
+        List<Manifests.Document> restoreDocs = new ArrayList<>(live.values());
+        objects.documents().stream().filter(d -> !live.containsKey(key(d))).forEach(restoreDocs::add);
+        now.values().stream().filter(d -> !live.containsKey(key(d))).forEach(restoreDocs::add);
+        DocumentLookups.restoresOf(restoreDocs.stream().filter(Checker::isRestore).toList(), restores);
+        DocumentLookups lookups = new DocumentLookups(objectDocs, objectsComplete, index, history.liveGiven(), restores);
 
         // New Backups join the index at their place in file order: a new Backup is compared with what exists and
         // with the new ones before it, so two new Backups that conflict are reported once, on the later one, and n
@@ -205,6 +226,10 @@ public final class Checker {
             }
         }
         return new Report(results, problems, notes);
+    }
+
+    private static boolean isRestore(Manifests.Document d) {
+        return Restore.KIND.equals(d.kind()) && Restore.API_VERSION.equals(d.apiVersion());
     }
 
     /** What the rollout reads of a Backup offline: its namespace, labels and break-glass annotation; no user. */
@@ -246,7 +271,7 @@ public final class Checker {
 
     /**
      * Why a document that is not a judged br.pingcap.com/v1alpha1 kind looks meant to be one, or null: a TiDB group
-     * with a kind that is Backup or BackupSchedule but for its spelling, such a kind with another br.pingcap.com
+     * with a kind that is one of {@link Kinds} but for its spelling, such a kind with another br.pingcap.com
      * version or without an apiVersion, or TiDB Operator v1's pingcap.com kinds. Other groups' Backups (Velero's)
      * are not near-misses.
      */

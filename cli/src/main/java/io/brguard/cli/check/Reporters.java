@@ -4,6 +4,7 @@ import io.brguard.policy.Json;
 import io.brguard.policy.Manifests;
 import io.brguard.policy.Operation;
 import io.brguard.policy.Unchecked;
+import io.brguard.policy.model.Restore;
 import io.brguard.policy.Violation;
 import io.brguard.policy.Warning;
 import tools.jackson.databind.node.ArrayNode;
@@ -48,7 +49,9 @@ public final class Reporters {
             boolean ok = res.verdict().allowed();
             String mark = ok ? p.green("ok    ") : p.red("DENIED");
             out.println(mark + " " + p.bold(res.key()) + "  " + res.operation() + "  " + res.doc().where());
-            if (res.old() != null && res.operation() == Operation.UPDATE && res.doc().isBackup()) {
+            // Backups and Restores are judged by their phase; a BackupSchedule by its status's log backup.
+            if (res.old() != null && res.operation() == Operation.UPDATE
+                    && (res.doc().isBackup() || Restore.KIND.equals(res.doc().kind()))) {
                 out.println("         old: " + res.old().source() + ", phase "
                         + (res.old().phase().isEmpty() ? "(empty)" : res.old().phase())
                         + (res.old().assumedFrom() == null ? "" : p.dim(" (assumed from " + res.old().assumedFrom()
@@ -135,7 +138,7 @@ public final class Reporters {
         for (Checker.Result res : r.results()) {
             ObjectNode o = results.addObject();
             o.put("file", res.doc().source()).put("document", res.doc().index()).put("line", res.doc().line());
-            o.put("namespace", res.doc().namespace()).put("name", res.doc().name());
+            o.put("kind", res.doc().kind()).put("namespace", res.doc().namespace()).put("name", res.doc().name());
             o.put("operation", res.operation().name()).put("allowed", res.verdict().allowed());
             if (res.mode() != null) {
                 o.put("mode", res.mode());

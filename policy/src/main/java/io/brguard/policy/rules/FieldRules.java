@@ -26,6 +26,8 @@ public final class FieldRules implements RuleFamily<Context> {
      * as it is (newAzureBlobStorageWithClientBuilder, pingcap/tidb pkg/objstore/azblob.go); Azure knows Cold too.
      */
     private static final Set<String> TIERS = Set.of("Hot", "hot", "Cool", "cool", "Cold");
+    private static final Pattern ENDPOINT = Pattern.compile("[A-Za-z][A-Za-z0-9+.-]*://[^/?#]+([/?#].*)?");
+    static final String PROVIDER_FIELDS = "field.provider-fields";
     /** Kubernetes copies a Job's name into a label of its pod template: at most 63 characters. */
     public static final int MAX_JOB_NAME = 63;
 
@@ -88,7 +90,54 @@ public final class FieldRules implements RuleFamily<Context> {
                     String.join(", ", set), "keep exactly one; TiDB Operator would silently use " + set.get(0));
         } else if (!set.get(0).equals("azblob")) {
             out.warn("warn.not-azblob", "spec." + set.get(0), "brguard checks Azure storage only; this provider is not checked");
+            otherProvider(spec, out);
         }
+    }
+
+    /**
+     * The few fields TiDB Operator requires of the other providers, the same for Backups and Restores
+     * (validateS3, validateGcs, validateLocal, called by ValidateBackup and ValidateRestore in
+     * pkg/controllers/br/manager/util/util.go): the object is marked Invalid before any Job.
+     */
+    private static void otherProvider(BackupSpec spec, Findings out) {
+        String why = "TiDB Operator marks it Invalid";
+        if (spec.getS3() != null) {
+            if (blank(spec.getS3().get("bucket"))) {
+                out.deny(PROVIDER_FIELDS, "spec.s3.bucket", "required: " + why, null, "set the bucket");
+            }
+            Object endpoint = spec.getS3().get("endpoint");
+            // Go's url.Parse must find a scheme and a host: "minio:9000" has no host, "minio.local" no scheme.
+            if (endpoint instanceof String e && !e.isEmpty() && !ENDPOINT.matcher(e).matches()) {
+                out.deny(PROVIDER_FIELDS, "spec.s3.endpoint", "needs a scheme and a host: " + why, e,
+                        "write it as a URL, e.g. http://minio.storage:9000");
+            }
+        } else if (spec.getGcs() != null) {
+            for (String field : List.of("projectId", "bucket")) {
+                if (blank(spec.getGcs().get(field))) {
+                    out.deny(PROVIDER_FIELDS, "spec.gcs." + field, "required: " + why, null, "set " + field);
+                }
+            }
+        } else if (spec.getLocal() != null) {
+            Object volume = spec.getLocal().get("volume");
+            Object mount = spec.getLocal().get("volumeMount");
+            Object volumeName = volume instanceof java.util.Map<?, ?> v ? v.get("name") : null;
+            Object mountName = mount instanceof java.util.Map<?, ?> m ? m.get("name") : null;
+            Object mountPath = mount instanceof java.util.Map<?, ?> m ? m.get("mountPath") : null;
+            if (!java.util.Objects.equals(volumeName, mountName)) {
+                out.deny(PROVIDER_FIELDS, "spec.local.volumeMount.name", "differs from local.volume.name: " + why,
+                        mountName + " vs " + volumeName, "mount the volume by its name");
+            }
+            if (blank(mountPath)) {
+                out.deny(PROVIDER_FIELDS, "spec.local.volumeMount.mountPath", "required: " + why, null, "set the mount path");
+            } else if (mountPath.toString().contains(":")) {
+                out.deny(PROVIDER_FIELDS, "spec.local.volumeMount.mountPath", "contains ':': " + why, mountPath.toString(),
+                        "use a path without ':'");
+            }
+        }
+    }
+
+    private static boolean blank(Object value) {
+        return value == null || value.toString().isEmpty();
     }
 
     private static void azblob(AzblobStorageProvider az, Findings out) {
