@@ -214,14 +214,17 @@ class GitOpsHealthTest {
      * BR's failure can fill a condition's message (the CRD allows 32768 characters, newlines and all): Argo CD is
      * given one line of at most 1024 bytes, cut between two UTF-8 characters, never inside one.
      */
-    @Test
-    void aLongFailureIsOneLineOfAtMost1024Bytes() {
-        ObjectNode restore = object(Kind.RESTORE);
+    @ParameterizedTest
+    @EnumSource(value = Kind.class, names = {"BACKUP", "RESTORE"})
+    void aLongFailureIsOneLineOfAtMost1024Bytes(Kind kind) {
+        ObjectNode failed = kind == Kind.BACKUP ? Fixtures.yaml("{apiVersion: br.pingcap.com/v1alpha1, kind: Backup, "
+                + "metadata: {name: demo1-backup, namespace: test1}, spec: {backupMode: snapshot}}") : object(kind);
         String text = "x".repeat(1012) + "\u00e9\n" + "y".repeat(30000) + "\n";
-        restore.putObject("status").put("phase", "Failed").putArray("conditions").addObject().put("type", "Failed")
-                .put("status", "True").put("reason", "RestoreDataFromRemoteFailed").put("message", text)
+        failed.putObject("status").put("phase", "Failed").putArray("conditions").addObject().put("type", "Failed")
+                .put("status", "True").put("reason", kind == Kind.BACKUP ? "BackupDataToRemoteFailed" : "RestoreDataFromRemoteFailed")
+                .put("message", text)
                 .put("lastTransitionTime", "2026-11-02T10:00:09Z");
-        String[] hs = runLua(CHECKS.get(Kind.RESTORE).lua(), List.of(restore)).get(0);
+        String[] hs = runLua(CHECKS.get(kind).lua(), List.of(failed)).get(0);
         assertEquals("Degraded", hs[0]);
         assertEquals("Failed: " + "x".repeat(1012) + "...", hs[1], "\"Failed: \" and 1012 bytes reach byte 1020; the e-acute is bytes 1021-1022");
     }
