@@ -179,6 +179,10 @@ public final class AdmissionPolicies {
             Map.entry("field.container", "the fix's suggested name"),
             Map.entry("field.prefix", LONG),
             Map.entry("field.access-tier", LONG),
+            Map.entry("field.cluster-namespace", LONG),
+            Map.entry("immutable.field", "clusters, namespaces and accounts over " + SpecChecks.TRAVERSED + " characters, and a "
+                    + "container and prefix over " + 2 * SpecChecks.TRAVERSED + " together"),
+            Map.entry("schedule.cluster-mismatch", LONG),
             Map.entry("field.lastbackupts", "whether a number is a plausible TSO, and a value given as the next option"),
             Map.entry("field.snapshot-only", "options over " + SpecChecks.TRAVERSED + " characters"),
             Map.entry("field.azblob-encryption", "options over " + SpecChecks.TRAVERSED + " characters"),

@@ -42,6 +42,8 @@ final class BackupChecks {
         v.put("oldMode", mode("variables.oldSpec"));
         v.put("type", backupType("variables.spec", "variables.mode"));
         v.put("oldType", backupType("variables.oldSpec", "variables.oldMode"));
+        v.put("clusters", and(short_("variables.spec", "br.cluster"), short_("variables.spec", "br.clusterNamespace"),
+                short_("variables.oldSpec", "br.cluster"), short_("variables.oldSpec", "br.clusterNamespace")));
         v.put("cluster", cluster("variables.spec"));
         v.put("oldCluster", cluster("variables.oldSpec"));
         v.put("location", segments("variables.spec"));
@@ -364,6 +366,11 @@ final class BackupChecks {
                 + " + '/' + " + str(root, "azblob.prefix") + ").split('/').filter(x, x != '')";
     }
 
+    /** A string short enough to quote and concatenate within the cost bound. */
+    static String short_(String root, String dotted) {
+        return "size(" + str(root, dotted) + ") <= " + SpecChecks.TRAVERSED;
+    }
+
     /** Container and prefix short enough to split within the cost bound (SpecChecks.TRAVERSED each). */
     private static String locationJudged(String root) {
         return "size(" + str(root, "azblob.container") + ") + size(" + str(root, "azblob.prefix") + ") <= " + 2 * SpecChecks.TRAVERSED;
@@ -387,8 +394,9 @@ final class BackupChecks {
                 described("variables.oldType") + " + ' -> ' + " + described("variables.type"), fix));
         String clusterChange = described("variables.oldCluster") + " + ' -> ' + " + described("variables.cluster");
         String nameChanged = str(o, "br.cluster") + " != " + str(n, "br.cluster");
-        out.add(Denial.exact(id, "spec.br.cluster", and(update, nameChanged), ImmutableRules.CLUSTER, clusterChange, fix));
-        out.add(Denial.exact(id, "spec.br.clusterNamespace", and(update, not(nameChanged), "variables.oldCluster != variables.cluster"),
+        out.add(Denial.exact(id, "spec.br.cluster", and(update, "variables.clusters", nameChanged), ImmutableRules.CLUSTER, clusterChange, fix));
+        out.add(Denial.exact(id, "spec.br.clusterNamespace", and(update, "variables.clusters", not(nameChanged),
+                        "variables.oldCluster != variables.cluster"),
                 ImmutableRules.CLUSTER, clusterChange, fix));
         out.add(Denial.exact(id, "spec", and(update, not(sameProviders)), ImmutableRules.PROVIDER,
                 S.oldProviders() + ".join(',') + ' -> ' + " + S.providers() + ".join(',')", fix));
@@ -399,7 +407,8 @@ final class BackupChecks {
                 ImmutableRules.LOCATION, "(" + oldLocated + " ? " + url("variables.oldLocation") + " : " + q(ImmutableRules.UNSET)
                         + ") + ' -> ' + (" + located + " ? " + url("variables.location") + " : " + q(ImmutableRules.UNSET) + ")", fix));
         String account = "azblob.storageAccount";
-        out.add(Denial.exact(id, "spec.azblob.storageAccount", and(both, str(o, account) + " != " + str(n, account)),
+        out.add(Denial.exact(id, "spec.azblob.storageAccount", and(both, short_(o, account), short_(n, account),
+                        str(o, account) + " != " + str(n, account)),
                 ImmutableRules.ACCOUNT, "(" + str(o, account) + " == '' ? " + q(ImmutableRules.FROM_SECRET) + " : " + str(o, account)
                         + ") + ' -> ' + (" + str(n, account) + " == '' ? " + q(ImmutableRules.FROM_SECRET) + " : " + str(n, account) + ")", fix));
         out.add(Denial.exact(id, "spec.azblob.container", and(both, "variables.oldLocation[0] != variables.location[0]"),

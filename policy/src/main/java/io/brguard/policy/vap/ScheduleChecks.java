@@ -95,8 +95,10 @@ final class ScheduleChecks {
     private static Check clusterMismatch() {
         String a = cluster(SNAPSHOT);
         String b = cluster(LOG);
+        String shortEnough = and(BackupChecks.short_(SNAPSHOT.spec(), "br.cluster"), BackupChecks.short_(SNAPSHOT.spec(),
+                "br.clusterNamespace"), BackupChecks.short_(LOG.spec(), "br.cluster"), BackupChecks.short_(LOG.spec(), "br.clusterNamespace"));
         return Denial.exact(ScheduleFieldRules.CLUSTER_MISMATCH, LOG.field("br.cluster"), and(SNAPSHOT.present(), LOG.present(),
-                        SNAPSHOT.str("br.cluster") + " != ''", LOG.str("br.cluster") + " != ''", a + " != " + b,
+                        SNAPSHOT.str("br.cluster") + " != ''", LOG.str("br.cluster") + " != ''", shortEnough, a + " != " + b,
                         LOG.enforced("br.cluster", Scope.Kind.STRING)),
                 ScheduleFieldRules.CLUSTERS_DIFFER, b + " + ' vs ' + " + a, ScheduleFieldRules.CLUSTERS_DIFFER_FIX);
     }

@@ -164,7 +164,7 @@ final class SpecChecks {
         String ns = s.str("br.clusterNamespace");
         String path = s.field("br.clusterNamespace");
         return Denial.built("field.cluster-namespace", path, s.when(ns + " != ''", ns + " != variables.namespace",
-                        s.enforced("br.clusterNamespace", Scope.Kind.STRING)),
+                        s.enforced("br.clusterNamespace", Scope.Kind.STRING), "size(" + ns + ") <= " + TRAVERSED),
                 "field.cluster-namespace " + path + ": " + FieldRules.CLUSTER_NAMESPACE + "its namespace"
                         + FieldRules.CLUSTER_NAMESPACE_END + "; put the Backup in that namespace and drop clusterNamespace",
                 Denial.line(q("field.cluster-namespace " + path + ": " + FieldRules.CLUSTER_NAMESPACE)
@@ -283,8 +283,8 @@ final class SpecChecks {
 
     /** The options that set an encryption scope (or key), for {@link Scope#variables()}. */
     static String encryptionOptions(String options, String flag) {
-        return options + ".filter(o, o.contains(" + q(flag) + ") && size(o) <= " + TRAVERSED + " && o.matches("
-                + q(option(flag, "")) + "))";
+        return "size(" + options + ") > " + OPTIONS + " ? [] : " + options + ".filter(o, o.contains(" + q(flag) + ") && size(o) <= "
+                + TRAVERSED + " && o.matches(" + q(option(flag, "")) + "))";
     }
 
     private static List<Check> azblobEncryption(Scope s) {
