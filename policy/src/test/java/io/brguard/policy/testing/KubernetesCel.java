@@ -130,6 +130,53 @@ public final class KubernetesCel {
         return out;
     }
 
+    /** The constant patterns an expression passes to matches(), which the API server compiles when it stores it. */
+    public static Set<String> regexLiterals(CelAbstractSyntaxTree ast) {
+        Set<String> out = new TreeSet<>();
+        walk(ast.getExpr(), e -> {
+            if (e.exprKind().getKind() == CelExpr.ExprKind.Kind.CALL && e.call().function().equals("matches")) {
+                CelExpr pattern = e.call().args().get(e.call().args().size() - 1);
+                if (pattern.exprKind().getKind() == CelExpr.ExprKind.Kind.CONSTANT) {
+                    out.add(pattern.constant().stringValue());
+                }
+            }
+        });
+        return out;
+    }
+
+    /** How deep the expression's tree nests (cel-go's parser refuses one deeper than its recursion limit, 250). */
+    public static int depth(CelAbstractSyntaxTree ast) {
+        return depth(ast.getExpr());
+    }
+
+    private static int depth(CelExpr e) {
+        List<CelExpr> children = new ArrayList<>();
+        switch (e.exprKind().getKind()) {
+            case CALL -> {
+                e.call().target().ifPresent(children::add);
+                children.addAll(e.call().args());
+            }
+            case SELECT -> children.add(e.select().operand());
+            case LIST -> children.addAll(e.list().elements());
+            case MAP -> e.map().entries().forEach(x -> {
+                children.add(x.key());
+                children.add(x.value());
+            });
+            case COMPREHENSION -> {
+                children.add(e.comprehension().iterRange());
+                children.add(e.comprehension().loopStep());
+                children.add(e.comprehension().result());
+            }
+            default -> {
+            }
+        }
+        int max = 0;
+        for (CelExpr c : children) {
+            max = Math.max(max, depth(c));
+        }
+        return 1 + max;
+    }
+
     /** The fields read off {@code request} ({@code request.namespace} gives namespace). */
     public static Set<String> requestFields(CelAbstractSyntaxTree ast) {
         Set<String> out = new TreeSet<>();

@@ -36,6 +36,7 @@ class AdmissionPolicyShapeTest {
     @Test
     void everyExpressionCompilesInKubernetesEnvironmentAndReadsOnlyTheRequestsFields() {
         int programs = 0;
+        int patterns = 0;
         for (AdmissionPolicies.Policy p : AdmissionPolicies.policies()) {
             JsonNode object = AdmissionPolicies.policyObject(p);
             AdmissionPolicyRun run = new AdmissionPolicyRun(object); // throws on a function Kubernetes lacks
@@ -44,8 +45,13 @@ class AdmissionPolicyShapeTest {
                 Set<String> unknown = new TreeSet<>(KubernetesCel.requestFields(program.ast()));
                 unknown.removeAll(KubernetesCel.REQUEST_FIELDS);
                 assertEquals(Set.of(), unknown, program.expression());
-                // cel-go's parser refuses an expression over 100,000 code points (ExpressionSizeCodePointLimit).
+                // cel-go's parser refuses an expression over 100,000 code points (ExpressionSizeCodePointLimit) or
+                // nested deeper than its recursion limit (250); since 1.29 the API server compiles every constant
+                // pattern of matches() with RE2 when it stores the policy (cel.ValidateRegexLiterals).
                 assertTrue(program.expression().codePointCount(0, program.expression().length()) < 100_000);
+                assertTrue(KubernetesCel.depth(program.ast()) < 125, "nested " + KubernetesCel.depth(program.ast()) + " deep");
+                KubernetesCel.regexLiterals(program.ast()).forEach(Pattern::compile);
+                patterns += KubernetesCel.regexLiterals(program.ast()).size();
             }
             for (JsonNode v : object.path("spec").path("variables")) {
                 assertTrue(v.path("name").asString().matches("[a-zA-Z_][a-zA-Z0-9_]*"), v.path("name").asString());
@@ -58,6 +64,7 @@ class AdmissionPolicyShapeTest {
             assertEquals(p.checks().size(), object.path("spec").path("validations").size());
         }
         assertTrue(programs > 100);
+        assertTrue(patterns > 10, patterns + " patterns");
     }
 
     @Test
