@@ -89,6 +89,6 @@ final class Cel {
      * line break makes the message more than one line, which the API server discards for the static message.
      */
     static String cut(String value) {
-        return "(size(" + value + ") <= 160 ? " + value + " : " + value + ".substring(0, 157) + '...')";
+        return "(size(" + value + ") <= 160 ? " + value + " : (" + value + ").substring(0, 157) + '...')";
     }
 }

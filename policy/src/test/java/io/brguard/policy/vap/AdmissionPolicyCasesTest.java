@@ -264,6 +264,32 @@ class AdmissionPolicyCasesTest {
         assertTrue(exact > 0);
     }
 
+    /**
+     * A value over 160 characters is cut as brguard cuts it (Violation.VALUE_CHARS), whether it is one field or built
+     * of several: a long container name, and a log command's change from a long unknown phase.
+     */
+    @Test
+    void aLongValueIsCutAsBrguardCutsIt() {
+        String base = "{apiVersion: br.pingcap.com/v1alpha1, kind: Backup, metadata: {name: b, namespace: ns}, spec: {br: {cluster: c},"
+                + " azblob: {container: c, prefix: p, secretName: s}, backupMode: log, logSubcommand: log-start}}";
+        JsonNode old = io.brguard.policy.testing.Fixtures.yaml(base.replace("}}", "}, status: {phase: " + "Odd".repeat(70) + "}}"));
+        JsonNode paused = io.brguard.policy.testing.Fixtures.yaml(base.replace("log-start", "log-pause"));
+        JsonNode slashed = io.brguard.policy.testing.Fixtures.yaml(base.replace("container: c", "container: " + "x".repeat(170) + "/y"));
+        record Pair(JsonNode old, JsonNode now, String rule) {
+        }
+        for (Pair p : List.of(new Pair(old, paused, "transition.pause-needs-running"), new Pair(null, slashed, "field.container"))) {
+            Verdict v = new io.brguard.policy.Policy().decide(p.old() == null ? Operation.CREATE : Operation.UPDATE, p.old(), p.now(),
+                    io.brguard.policy.Lookups.unknown("not needed"));
+            String brguard = v.violations().stream().filter(x -> x.ruleId().equals(p.rule())).findFirst().orElseThrow().message();
+            AdmissionPolicyRun.Outcome o = RUNS.get("backups").evaluate(CelJson.plain(p.now(), CelJson.Nulls.ABSENT),
+                    p.old() == null ? dev.cel.common.values.NullValue.NULL_VALUE : CelJson.plain(p.old(), CelJson.Nulls.ABSENT),
+                    Map.of("operation", p.old() == null ? "CREATE" : "UPDATE", "namespace", "ns"));
+            assertEquals(List.of(), o.errors());
+            assertTrue(brguard.contains("...)"), brguard);
+            assertTrue(o.denials().stream().anyMatch(d -> d.message().equals(brguard)), o.denials() + "\n  brguard: " + brguard);
+        }
+    }
+
     private static boolean matches(Check.Fidelity f, Violation v, String message) {
         String head = v.ruleId() + " " + v.path() + ": ";
         return switch (f) {
