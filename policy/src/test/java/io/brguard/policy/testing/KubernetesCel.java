@@ -33,7 +33,9 @@ import java.util.TreeSet;
  * <ul>
  *   <li>variables {@code object} and {@code oldObject} (dynamic: the unstructured object, null on CREATE for
  *   oldObject), {@code request} (typed in Kubernetes: only {@link #REQUEST_FIELDS} may be read, which
- *   {@link #requestFields} lets a test check) and {@code variables} (the policy's variables by name);</li>
+ *   {@link #requestFields} lets a test check) and {@code variables} (the policy's variables by name; dynamic here,
+ *   where Kubernetes types each by its expression's type: a check here can only be laxer, so the tests also ask for
+ *   exactly bool validations and string messages, as Kubernetes does);</li>
  *   <li>the standard macros and functions, optional types (1.28), the extended strings library version 2 (1.29),
  *   and the Kubernetes list library's {@code indexOf} and {@code lastIndexOf} (library.Lists), bound here with
  *   the Kubernetes semantics (the first or last index of an equal element, -1 if none);</li>

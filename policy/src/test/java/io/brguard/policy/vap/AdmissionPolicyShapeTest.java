@@ -53,6 +53,16 @@ class AdmissionPolicyShapeTest {
                 KubernetesCel.regexLiterals(program.ast()).forEach(Pattern::compile);
                 patterns += KubernetesCel.regexLiterals(program.ast()).size();
             }
+            // compile.go CompileCELExpression: a validation must type-check to bool and a messageExpression to string,
+            // exactly (a dyn result is refused).
+            for (JsonNode v : object.path("spec").path("validations")) {
+                assertEquals(dev.cel.common.types.SimpleType.BOOL, KubernetesCel.compile(v.path("expression").asString()).ast().getResultType(),
+                        v.path("expression").asString());
+                if (v.has("messageExpression")) {
+                    assertEquals(dev.cel.common.types.SimpleType.STRING, KubernetesCel.compile(v.path("messageExpression").asString())
+                            .ast().getResultType(), v.path("messageExpression").asString());
+                }
+            }
             for (JsonNode v : object.path("spec").path("variables")) {
                 assertTrue(v.path("name").asString().matches("[a-zA-Z_][a-zA-Z0-9_]*"), v.path("name").asString());
             }
