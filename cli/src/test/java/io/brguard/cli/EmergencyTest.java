@@ -25,7 +25,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The emergency procedure of docs/operations.md, run as far as it runs without a cluster: each `kubectl patch` it
  * writes is applied by kubectl itself (`--local`) to the object it names, as shipped or rendered, and the result
  * is judged (Argo CD's Application without automated sync, Flux's Kustomization suspended, a policy file the
- * webhook accepts with nothing enforced, every validating webhook failing open); each object a command deletes or
+ * webhook accepts with nothing enforced, every validating webhook failing open, the fallback's bindings warning
+ * instead of refusing); each object a command deletes or
  * copies exists under that name; the suspension comes before any switch and the resumption restores what Git holds.
  * Not run: the argocd and flux CLIs the prose names beside the kubectl commands.
  */
@@ -118,6 +119,32 @@ class EmergencyTest {
         }
         assertEquals(failClosed.path("webhooks").size(), patched.path("webhooks").size(), "the patch merges by webhook name");
         assertEquals(failClosed.path("webhooks").get(0).path("rules"), patched.path("webhooks").get(0).path("rules"));
+    }
+
+    /**
+     * The fallback's switch, on the install where it refuses (vap-deny): each binding is patched, by its name, to warn
+     * and audit only, and still binds its policy over the same namespaces.
+     */
+    @Test
+    void theFallbackSwitchMakesEveryBindingWarnInsteadOfRefusing() throws Exception {
+        List<JsonNode> bindings = ManifestsTest.ofKind(ManifestsTest.render("vap-deny"), "ValidatingAdmissionPolicyBinding");
+        List<Command> switches = commands().stream().filter(c -> c.section().equals("switch")
+                && c.line().startsWith("kubectl patch validatingadmissionpolicybinding ")).toList();
+        assertEquals(bindings.stream().map(b -> b.path("metadata").path("name").asString()).sorted().toList(),
+                switches.stream().map(c -> target(c.line()).substring("-/validatingadmissionpolicybinding/".length())).sorted().toList(),
+                "one switch for each binding the component ships");
+        for (JsonNode binding : bindings) {
+            assertEquals("[\"Deny\",\"Audit\"]", binding.path("spec").path("validationActions").toString());
+            Command c = switches.stream().filter(x -> target(x.line()).endsWith("/" + binding.path("metadata").path("name").asString()))
+                    .findFirst().orElseThrow();
+            JsonNode patched = patch(binding, c);
+            assertEquals("[\"Warn\",\"Audit\"]", patched.path("spec").path("validationActions").toString());
+            assertEquals(binding.path("spec").path("policyName"), patched.path("spec").path("policyName"));
+            assertEquals(binding.path("spec").path("matchResources"), patched.path("spec").path("matchResources"));
+            assertEquals(List.of(), VapTest.apiServerRefuses(List.of(ManifestsTest.ofKind(ManifestsTest.render("vap-deny"),
+                    "ValidatingAdmissionPolicy").get(0), ManifestsTest.ofKind(ManifestsTest.render("vap-deny"),
+                    "ValidatingAdmissionPolicy").get(1), patched)));
+        }
     }
 
     /** Switch c and the caBundle afterwards: the objects named exist under those names in every install. */

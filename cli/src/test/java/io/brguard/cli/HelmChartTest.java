@@ -74,6 +74,8 @@ class HelmChartTest {
             "install=webhook-only;monitoring.enabled=true, monitoring",
             "install=webhook-only;monitoring.grafanaDashboard=true, grafana-dashboard",
             "install=webhook-only;webhook.failurePolicy=Fail, fail-closed",
+            "install=webhook-only;vap.enabled=true, vap",
+            "install=webhook-only;vap.enabled=true;vap.action=Deny, vap-deny",
     })
     void rendersTheObjectsOfTheMatchingOverlay(String setting, String overlay) {
         Map<String, String> values = new TreeMap<>();
@@ -248,7 +250,19 @@ class HelmChartTest {
                         named(o, "PrometheusRule", "brguard").findValues("runbook_url").forEach(u ->
                                 assertTrue(u.asString().startsWith("https://git.example/brguard/runbooks.md#brguard"), u.asString()))),
                 new ValueRow("monitoring.grafanaDashboard", "monitoring: {grafanaDashboard: true}", o -> assertEquals("1",
-                        named(o, "ConfigMap", "brguard-dashboard").path("metadata").path("labels").path("grafana_dashboard").asString()))));
+                        named(o, "ConfigMap", "brguard-dashboard").path("metadata").path("labels").path("grafana_dashboard").asString())),
+                new ValueRow("vap.enabled", "vap: {enabled: true}\npolicy: {exemptions: {namespaces: [sandbox]}}", o -> {
+                    assertEquals(2, ManifestsTest.ofKind(o, "ValidatingAdmissionPolicy").size());
+                    assertEquals(List.of(), VapTest.apiServerRefuses(o));
+                    for (JsonNode b : ManifestsTest.ofKind(o, "ValidatingAdmissionPolicyBinding")) {
+                        assertEquals("[\"Warn\",\"Audit\"]", b.path("spec").path("validationActions").toString());
+                        assertEquals("[\"brguard\",\"kube-system\",\"sandbox\"]", b.path("spec").path("matchResources")
+                                .path("namespaceSelector").path("matchExpressions").get(0).path("values").toString(),
+                                "the namespaces the webhook exempts are left out");
+                    }
+                }),
+                new ValueRow("vap.action", "vap: {enabled: true, action: Deny}", o -> ManifestsTest.ofKind(o, "ValidatingAdmissionPolicyBinding")
+                        .forEach(b -> assertEquals("[\"Deny\",\"Audit\"]", b.path("spec").path("validationActions").toString())))));
         // Where each component's pods run, and what they carry: the same five values for the webhook, the controller
         // and the certs Job and CronJob.
         for (String c : List.of("webhook", "controller", "certs")) {
@@ -353,7 +367,7 @@ class HelmChartTest {
         for (Map<String, String> bad : List.of(Map.of("webhook.failurePolicy", "Maybe"), Map.of("install", "everything"),
                 Map.of("certificates", "vault"), Map.of("webhook.timeoutSeconds", "60"), Map.of("webhook.replica", "3"),
                 Map.of("webhook.heap", "lots"), Map.of("controller.priorityClassName", "system-cluster-critical"),
-                Map.of("monitoring.grafana", "true"))) {
+                Map.of("monitoring.grafana", "true"), Map.of("vap.action", "Audit"))) {
             String key = bad.keySet().iterator().next();
             Exception e = assertThrows(Exception.class, () -> template("brguard", bad), key);
             String field = key.substring(key.lastIndexOf('.') + 1);

@@ -28,11 +28,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Renders every overlay with `kubectl kustomize` (offline) and checks the output. Besides the shipped overlays, the
  * test overlays in src/test/resources/overlays add one optional component each to webhook-only (monitoring,
- * grafana-dashboard, fail-closed), as a team's own overlay would.
+ * grafana-dashboard, fail-closed, vap; vap-deny with the patch that makes its bindings refuse), as a team's own
+ * overlay would.
  */
 class ManifestsTest {
     private static final List<String> OVERLAYS = List.of("webhook-only", "schedules", "standalone", "cert-manager", "network-policy");
-    private static final List<String> WITH_COMPONENTS = List.of("monitoring", "grafana-dashboard", "fail-closed");
+    private static final List<String> WITH_COMPONENTS = List.of("monitoring", "grafana-dashboard", "fail-closed", "vap", "vap-deny");
     private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
 
     /** A shipped overlay (manifests/overlays) or a test overlay (cli/src/test/resources/overlays). */
@@ -77,7 +78,7 @@ class ManifestsTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"webhook-only", "schedules", "standalone", "cert-manager", "network-policy", "monitoring",
-            "grafana-dashboard", "fail-closed"})
+            "grafana-dashboard", "fail-closed", "vap", "vap-deny"})
     void everyRenderedObjectMatchesItsKubernetesSchema(String overlay) {
         List<String> problems = new ArrayList<>();
         for (JsonNode o : render(overlay)) {

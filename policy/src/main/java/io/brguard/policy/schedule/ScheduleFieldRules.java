@@ -11,6 +11,7 @@ import io.brguard.policy.rules.RuleFamily;
 
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -37,23 +38,17 @@ public final class ScheduleFieldRules implements RuleFamily<ScheduleContext> {
         BackupSpec snapshot = spec.getBackupTemplate();
         BackupSpec log = spec.getLogBackupTemplate();
         if (snapshot != null && Specs.isLog(snapshot)) {
-            out.deny(TEMPLATE_MODE, "spec.backupTemplate.backupMode", "backupTemplate makes the scheduled snapshots, "
-                    + "but this one is a log backup: BR allows one log task per cluster", "log",
-                    "set backupMode: snapshot here and put the log backup in logBackupTemplate");
+            out.deny(TEMPLATE_MODE, "spec.backupTemplate.backupMode", SNAPSHOT_IS_LOG, "log", SNAPSHOT_IS_LOG_FIX);
         }
         if (snapshot != null && !Specs.isBlank(snapshot.getCommitTs())) {
-            out.deny(TEMPLATE_FIELD, "spec.backupTemplate.commitTs", "every scheduled snapshot would back up this same moment",
-                    snapshot.getCommitTs(), "remove commitTs: each run backs up the time it starts");
+            out.deny(TEMPLATE_FIELD, "spec.backupTemplate.commitTs", FIXED_COMMIT_TS, snapshot.getCommitTs(), FIXED_COMMIT_TS_FIX);
         }
         if (log != null) {
             if (!Specs.isLog(log)) {
-                out.deny(TEMPLATE_MODE, "spec.logBackupTemplate.backupMode", "not log (snapshot is the CRD's default "
-                                + "when backupMode is left out): the schedule would make one snapshot named log-<name>",
-                        log.getBackupMode(), "set backupMode: log");
+                out.deny(TEMPLATE_MODE, "spec.logBackupTemplate.backupMode", LOG_NOT_LOG, log.getBackupMode(), LOG_NOT_LOG_FIX);
             } else if (!Specs.isBlank(log.getLogTruncateUntil())) {
-                out.deny(TEMPLATE_FIELD, "spec.logBackupTemplate.logTruncateUntil", "the schedule truncates its log "
-                        + "backup itself, to the oldest snapshot it keeps", log.getLogTruncateUntil(),
-                        "remove it; set maxReservedTime or maxBackups");
+                out.deny(TEMPLATE_FIELD, "spec.logBackupTemplate.logTruncateUntil", FIXED_TRUNCATE, log.getLogTruncateUntil(),
+                        FIXED_TRUNCATE_FIX);
             }
             clusterMismatch(ctx, snapshot, log, out);
         }
@@ -61,6 +56,17 @@ public final class ScheduleFieldRules implements RuleFamily<ScheduleContext> {
             nameLength(ctx, log != null, out);
         }
     }
+
+    public static final String SNAPSHOT_IS_LOG = "backupTemplate makes the scheduled snapshots, but this one is a log "
+            + "backup: BR allows one log task per cluster";
+    public static final String SNAPSHOT_IS_LOG_FIX = "set backupMode: snapshot here and put the log backup in logBackupTemplate";
+    public static final String FIXED_COMMIT_TS = "every scheduled snapshot would back up this same moment";
+    public static final String FIXED_COMMIT_TS_FIX = "remove commitTs: each run backs up the time it starts";
+    public static final String LOG_NOT_LOG = "not log (snapshot is the CRD's default when backupMode is left out): the "
+            + "schedule would make one snapshot named log-<name>";
+    public static final String LOG_NOT_LOG_FIX = "set backupMode: log";
+    public static final String FIXED_TRUNCATE = "the schedule truncates its log backup itself, to the oldest snapshot it keeps";
+    public static final String FIXED_TRUNCATE_FIX = "remove it; set maxReservedTime or maxBackups";
 
     private static void cron(String schedule, Findings out) {
         if (schedule == null) {
@@ -80,28 +86,34 @@ public final class ScheduleFieldRules implements RuleFamily<ScheduleContext> {
         }
     }
 
+    /** The fields read as Go durations. */
+    public static final List<String> DURATIONS = List.of("maxReservedTime", "compactSpan");
+    public static final String DURATION_END = "): TiDB Operator logs it and deletes no Backup at all";
+    public static final String DURATION_FIX = "use h, m or s, e.g. 72h for three days";
+
     private static void duration(String path, String value, boolean positive, Findings out) {
         if (value == null) {
             return;
         }
         GoDuration.Parsed p = GoDuration.parse(value);
         if (p instanceof GoDuration.Invalid bad) {
-            out.deny(DURATION, path, "not a Go duration (" + bad.error() + "): TiDB Operator logs it and "
-                    + "deletes no Backup at all", value, "use h, m or s, e.g. 72h for three days");
+            out.deny(DURATION, path, "not a Go duration (" + bad.error() + DURATION_END, value, DURATION_FIX);
         } else if (positive && (((GoDuration.Value) p).duration().isNegative() || ((GoDuration.Value) p).duration().isZero())) {
             out.deny(DURATION, path, "not positive: every Backup of the schedule would be out of retention at once",
                     value, "keep Backups for a positive time, e.g. 72h");
         }
     }
 
+    public static final String CLUSTERS_DIFFER = "the log backup and the snapshots back up different clusters, so no "
+            + "restore can use them together";
+    public static final String CLUSTERS_DIFFER_FIX = "use the same br.cluster (and br.clusterNamespace) in both templates";
+
     /** PITR restores a snapshot and replays the log of the same cluster: both templates must name one cluster. */
     private static void clusterMismatch(ScheduleContext ctx, BackupSpec snapshot, BackupSpec log, Findings out) {
         Optional<Specs.ClusterRef> a = cluster(ctx, snapshot);
         Optional<Specs.ClusterRef> b = cluster(ctx, log);
         if (a.isPresent() && b.isPresent() && !a.get().equals(b.get())) {
-            out.deny(CLUSTER_MISMATCH, "spec.logBackupTemplate.br.cluster", "the log backup and the snapshots back up "
-                    + "different clusters, so no restore can use them together", b.get() + " vs " + a.get(),
-                    "use the same br.cluster (and br.clusterNamespace) in both templates");
+            out.deny(CLUSTER_MISMATCH, "spec.logBackupTemplate.br.cluster", CLUSTERS_DIFFER, b.get() + " vs " + a.get(), CLUSTERS_DIFFER_FIX);
         }
     }
 
@@ -120,18 +132,21 @@ public final class ScheduleFieldRules implements RuleFamily<ScheduleContext> {
      * {@code backup-<backup>-log-truncate} (GetBackupJobName), and Kubernetes refuses Job names over 63 characters;
      * the schedule's children are {@code <schedule>-<20 characters of time>} and {@code log-<schedule>}.
      */
+    /** The longest schedule name whose snapshots' Jobs, and whose log backup's Jobs, fit in a Job name. */
+    public static final int SNAPSHOT_NAME_MAX = FieldRules.MAX_JOB_NAME - "backup-".length() - ScheduledBackups.NAME_TIME_LENGTH;
+    public static final int LOG_NAME_MAX = FieldRules.MAX_JOB_NAME - "backup-log-".length() - "-log-truncate".length();
+    public static final String JOBS_NAMED = "the Jobs of this schedule's Backups would be named ";
+    public static final String JOBS_NAMED_END = ", over Kubernetes' 63 characters";
+
     private static void nameLength(ScheduleContext ctx, boolean log, Findings out) {
         String name = ctx.name();
         if (name == null) {
             return;
         }
-        int snapshotMax = FieldRules.MAX_JOB_NAME - "backup-".length() - ScheduledBackups.NAME_TIME_LENGTH;
-        int logMax = FieldRules.MAX_JOB_NAME - "backup-log-".length() - "-log-truncate".length();
-        int max = log ? Math.min(snapshotMax, logMax) : snapshotMax;
+        int max = log ? Math.min(SNAPSHOT_NAME_MAX, LOG_NAME_MAX) : SNAPSHOT_NAME_MAX;
         if (name.length() > max) {
-            String job = name.length() > snapshotMax ? "backup-" + name + "-<time>" : "backup-log-" + name + "-log-truncate";
-            out.deny(NAME_TOO_LONG, "metadata.name", "the Jobs of this schedule's Backups would be named " + job
-                    + ", over Kubernetes' 63 characters", name.length() + " characters",
+            String job = name.length() > SNAPSHOT_NAME_MAX ? "backup-" + name + "-<time>" : "backup-log-" + name + "-log-truncate";
+            out.deny(NAME_TOO_LONG, "metadata.name", JOBS_NAMED + job + JOBS_NAMED_END, name.length() + " characters",
                     "use a name of at most " + max + " characters");
         }
     }

@@ -13,6 +13,10 @@ import io.brguard.policy.rules.RuleFamily;
 public final class ScheduleTransitionRules implements RuleFamily<ScheduleContext> {
     static final String PREFIX = "schedule.log-template";
     public static final String IN_USE = "schedule.log-template-in-use";
+    public static final String IN_USE_PROBLEM = "the schedule never edits its log backup ";
+    public static final String IN_USE_PROBLEM_END = ": this would do nothing";
+    public static final String IN_USE_FIX = "to change it, log-stop and delete ";
+    public static final String IN_USE_FIX_END = ", then edit the template; a new one starts";
 
     @Override
     public void check(ScheduleContext ctx, Findings out) {
@@ -28,8 +32,7 @@ public final class ScheduleTransitionRules implements RuleFamily<ScheduleContext
                     "removed, but log backup " + logBackup + " keeps running: stop and delete it if unwanted");
             return;
         }
-        out.deny(IN_USE, "spec.logBackupTemplate", "the schedule never edits its log backup " + logBackup
-                        + ": this would do nothing", null,
-                "to change it, log-stop and delete " + logBackup + ", then edit the template; a new one starts");
+        out.deny(IN_USE, "spec.logBackupTemplate", IN_USE_PROBLEM + logBackup + IN_USE_PROBLEM_END, null,
+                IN_USE_FIX + logBackup + IN_USE_FIX_END);
     }
 }
