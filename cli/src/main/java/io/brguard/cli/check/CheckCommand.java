@@ -45,8 +45,11 @@ public final class CheckCommand implements Callable<Integer> {
             + "SealedSecrets, ExternalSecrets, Clusters (core.pingcap.com), Backups. Without it, Secret presence is not checked")
     List<Path> objects = new ArrayList<>();
 
-    @Option(names = {"-n", "--namespace"}, defaultValue = "default",
-            description = "namespace for objects that name none (default: ${DEFAULT-VALUE})")
+    @Option(names = {"-n", "--namespace"}, paramLabel = "NAMESPACE",
+            description = "namespace for objects that name none, as kubectl's -n. Without it, such an object takes the "
+                    + "namespace of the Argo CD Application (destination.namespace) or Flux Kustomization (targetNamespace) "
+                    + "among the inputs that syncs its folder; with neither, the rules that need a namespace are reported "
+                    + "as not checked")
     String namespace;
 
     @Option(names = "--kustomize", description = "render folders with a kustomization through `kubectl kustomize`")
@@ -117,11 +120,18 @@ public final class CheckCommand implements Callable<Integer> {
                 return 2;
             }
         }
-        Inputs inputs = new Inputs(kustomize);
-        Source current = inputs.read(paths);
-        Source oldSource = base != null ? GitHistory.read(base, paths, kustomize) : new Inputs(kustomize).read(old);
-        Source liveSource = new Inputs(false).read(live);
+        Source current = new Inputs(kustomize).read(paths);
         Source objectSource = new Inputs(false).read(objects);
+        // The Argo CD Applications and Flux Kustomizations among the inputs name the namespace of the folders they
+        // sync; when there are any, the paths are read again with them (objects that name no namespace take it).
+        List<io.brguard.policy.Manifests.Document> all = new ArrayList<>(current.documents());
+        all.addAll(objectSource.documents());
+        GitOpsTargets targets = GitOpsTargets.find(all);
+        if (!targets.isEmpty()) {
+            current = new Inputs(kustomize, targets, GitHistory::repositoryRoot).read(paths);
+        }
+        Source oldSource = base != null ? GitHistory.read(base, paths, kustomize, targets) : new Inputs(kustomize).read(old);
+        Source liveSource = new Inputs(false).read(live);
         String oldLabel = base != null ? "git " + base : old.isEmpty() ? null : String.join(", ", old.stream().map(Path::toString).toList());
         Checker.Report report = new Checker(config == null ? new Policy(new PolicyConfig(pitrGuard)) : new Policy(rollout.policy()),
                 namespace, rollout)

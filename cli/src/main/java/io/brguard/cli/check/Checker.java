@@ -52,11 +52,20 @@ public final class Checker {
         }
     }
 
-    /** How a document is named in output and paired with its old version: Backups by namespace/name, others by kind too. */
+    /**
+     * How a document is named in output and paired with its old version: Backups by namespace/name, others by kind
+     * too; {@code (no namespace)/name} when no namespace is known for it.
+     */
     static String key(Manifests.Document d) {
-        String nsName = d.namespace() + "/" + d.name();
+        String nsName = (d.declaresNamespace() ? d.namespace() : NO_NAMESPACE) + "/" + d.name();
         return d.isBackup() ? nsName : d.kind() + " " + nsName;
     }
+
+    static final String NO_NAMESPACE = "(no namespace)";
+
+    /** Why a rule that needs the object's namespace was not checked. */
+    static final String NAMESPACE_UNKNOWN = "namespace unknown (pass -n, set metadata.namespace or a kustomization namespace, "
+            + "or check the folder with the Argo CD Application or Flux Kustomization that syncs it)";
 
     /** Everything the check found. */
     public record Report(List<Result> results, List<Manifests.Problem> problems, List<String> notes) {
@@ -82,6 +91,10 @@ public final class Checker {
     private final String defaultNamespace;
     private final io.brguard.policy.rollout.RolloutConfig rollout;
 
+    /**
+     * @param defaultNamespace the namespace of objects that name none (kubectl's -n), or null when none is given:
+     *                         then the rules that need it are not checked for them
+     */
     public Checker(Policy policy, String defaultNamespace) {
         this(policy, defaultNamespace, io.brguard.policy.rollout.RolloutConfig.DEFAULT);
     }
@@ -99,6 +112,9 @@ public final class Checker {
         problems.addAll(history.live().problems());
         problems.addAll(objects.problems());
         List<String> notes = new ArrayList<>();
+        for (Source s : List.of(current, history.old(), history.live(), objects)) {
+            s.notes().stream().filter(n -> !notes.contains(n)).forEach(notes::add);
+        }
 
         Map<String, Manifests.Document> now = judged(current, problems, true);
         Map<String, Manifests.Document> old = judged(history.old(), problems, false);
@@ -150,7 +166,7 @@ public final class Checker {
         BackupIndex index = new BackupIndex();
         for (var e : now.entrySet()) {
             byte[] oldJson = oldObjects.get(e.getKey());
-            if (oldJson != null && e.getValue().isBackup()) {
+            if (oldJson != null && e.getValue().isBackup() && e.getValue().declaresNamespace()) {
                 JsonNode o = Json.JSON.readTree(oldJson);
                 ObjectNode withStatus = (ObjectNode) e.getValue().tree();
                 if (o.has("status")) {
@@ -164,8 +180,8 @@ public final class Checker {
                 bind(e.getValue().tree()).ifPresent(index::put);
             }
         }
-        List<Manifests.Document> objectDocs = new ArrayList<>(objects.documents());
-        objectDocs.addAll(current.documents());
+        List<Manifests.Document> objectDocs = new ArrayList<>(withDefault(objects.documents()));
+        objectDocs.addAll(withDefault(current.documents()));
         for (Manifests.Document d : objects.documents()) {
             String key = key(d);
             if (d.isBackup() && !now.containsKey(key) && !live.containsKey(key)) {
@@ -173,13 +189,23 @@ public final class Checker {
             }
         }
         DocumentLookups lookups = new DocumentLookups(objectDocs, objectsComplete, index);
+        // An object whose namespace nobody gives is not judged as if in default: its Secret, its Cluster and the
+        // Backups it is compared with all depend on the namespace, so those rules are not checked.
+        io.brguard.policy.Lookups noNamespace = unknownNamespace();
+        long unknown = now.values().stream().filter(d -> !d.declaresNamespace()).count();
+        if (unknown > 0) {
+            notes.add(unknown + " object(s) name no namespace and none is given for them: the rules that need it are "
+                    + "not checked; pass -n NAMESPACE, or check their folder with the Argo CD Application or Flux "
+                    + "Kustomization that syncs it" + (rollout.exemptNamespaces().isEmpty() ? ""
+                    : "; exemptions.namespaces is not applied to them"));
+        }
 
         // New Backups join the index at their place in file order: a new Backup is compared with what exists and
         // with the new ones before it, so two new Backups that conflict are reported once, on the later one, and n
         // Backups of one cluster give n findings, not n squared. Then every decision is pure and independent.
         int order = 0;
         for (var e : now.entrySet()) {
-            if (!oldObjects.containsKey(e.getKey()) && e.getValue().isBackup()) {
+            if (!oldObjects.containsKey(e.getKey()) && e.getValue().isBackup() && e.getValue().declaresNamespace()) {
                 final int place = order++;
                 bind(e.getValue().tree()).ifPresent(b -> index.put(b, place));
             }
@@ -191,7 +217,7 @@ public final class Checker {
             Operation op = oldTree == null ? Operation.CREATE : Operation.UPDATE;
             JsonNode tree = e.getValue().tree();
             io.brguard.policy.rollout.Enforcement.Decision d = io.brguard.policy.rollout.Enforcement.apply(
-                    policy.decide(op, oldTree, tree, lookups), rollout, request(tree));
+                    policy.decide(op, oldTree, tree, e.getValue().declaresNamespace() ? lookups : noNamespace), rollout, request(tree));
             decided.put(e.getKey(), new Result(e.getValue(), op, oldInfo.get(e.getKey()), d.verdict(), d.mode(), d.wouldDeny()));
         });
         List<Result> results = new ArrayList<>(now.size());
@@ -201,16 +227,44 @@ public final class Checker {
                 Manifests.Document d = e.getValue();
                 JsonNode tree = d.tree();
                 results.add(new Result(d, Operation.DELETE, new Old(d.where(), phase(tree), null),
-                        policy.decide(Operation.DELETE, tree, null, lookups)));
+                        policy.decide(Operation.DELETE, tree, null, d.declaresNamespace() ? lookups : noNamespace)));
             }
         }
         return new Report(results, problems, notes);
     }
 
-    /** What the rollout reads of a Backup offline: its namespace, labels and break-glass annotation; no user. */
+    /**
+     * What the rollout reads of a Backup offline: its namespace, labels and break-glass annotation; no user. An
+     * unknown namespace matches no exempt namespace.
+     */
     private static io.brguard.policy.rollout.Enforcement.Request request(JsonNode tree) {
-        return io.brguard.policy.rollout.Enforcement.Request.of(tree.path("metadata").path("namespace").asString("default"),
+        return io.brguard.policy.rollout.Enforcement.Request.of(tree.path("metadata").path("namespace").asString(""),
                 tree, null, null, null);
+    }
+
+    /** Lookups for an object without a namespace: Secrets, Clusters and other Backups cannot be found for it. */
+    private static io.brguard.policy.Lookups unknownNamespace() {
+        return new io.brguard.policy.Lookups() {
+            @Override
+            public io.brguard.policy.Lookup<io.brguard.policy.SecretKeys> secret(String namespace, String name) {
+                return io.brguard.policy.Lookup.unknown(NAMESPACE_UNKNOWN);
+            }
+
+            @Override
+            public io.brguard.policy.Lookup<BackupIndex> backups() {
+                return io.brguard.policy.Lookup.unknown(NAMESPACE_UNKNOWN);
+            }
+
+            @Override
+            public io.brguard.policy.Lookup<Boolean> tidbCluster(String namespace, String name) {
+                return io.brguard.policy.Lookup.unknown(NAMESPACE_UNKNOWN);
+            }
+        };
+    }
+
+    /** The documents with the default namespace (-n) given to those that name none, when there is one. */
+    private List<Manifests.Document> withDefault(List<Manifests.Document> docs) {
+        return defaultNamespace == null ? docs : Namespaces.map(docs, defaultNamespace, false);
     }
 
     /** The judged objects of one source by key, with the default namespace filled in; duplicates are problems. */
@@ -228,12 +282,7 @@ public final class Checker {
                 problems.add(new Manifests.Problem(d.source(), d.index(), d.line(), "metadata.name: required field is missing"));
                 continue;
             }
-            Manifests.Document doc = d;
-            if (!d.declaresNamespace() && d.tree().path("metadata").isObject()) {
-                ObjectNode copy = (ObjectNode) d.tree();
-                ((ObjectNode) copy.get("metadata")).put("namespace", defaultNamespace);
-                doc = d.withTree(copy);
-            }
+            Manifests.Document doc = defaultNamespace == null ? d : Namespaces.set(d, defaultNamespace, false);
             String key = key(doc);
             Manifests.Document first = out.putIfAbsent(key, doc);
             if (first != null) {

@@ -22,7 +22,8 @@ public final class GitHistory {
     private GitHistory() {
     }
 
-    public static Source read(String ref, List<Path> paths, boolean render) {
+    /** The GitOps targets' folders are taken relative to the repository's root at the ref. */
+    static Source read(String ref, List<Path> paths, boolean render, GitOpsTargets targets) {
         if (paths.isEmpty()) {
             return Source.empty();
         }
@@ -74,7 +75,8 @@ public final class GitHistory {
             for (String rel : present) {
                 extracted.add(tmp.resolve(rel));
             }
-            return rename(new Inputs(render).read(extracted), tmp.toString(), ref + ":");
+            Path extractedRoot = tmp;
+            return rename(new Inputs(render, targets, p -> extractedRoot).read(extracted), tmp.toString(), ref + ":");
         } catch (IOException e) {
             return Source.problem("--base " + ref, "cannot read the ref: " + e.getMessage());
         } catch (InterruptedException e) {
@@ -85,12 +87,20 @@ public final class GitHistory {
         }
     }
 
+    /** The top level of the git work tree holding this path, or the current directory outside git. */
+    static Path repositoryRoot(Path path) {
+        Path abs = path.toAbsolutePath().normalize();
+        Path dir = java.nio.file.Files.isDirectory(abs) ? abs : abs.getParent();
+        Run top = dir == null ? new Run(1, "", "") : git(dir, "rev-parse", "--show-toplevel");
+        return top.code == 0 && !top.out.isBlank() ? Path.of(top.out.strip()) : Path.of("").toAbsolutePath();
+    }
+
     private static Source rename(Source s, String prefix, String replacement) {
         List<Manifests.Document> docs = s.documents().stream()
                 .map(d -> d.renamed(rename(d.source(), prefix, replacement))).toList();
         List<Manifests.Problem> problems = s.problems().stream().map(p -> new Manifests.Problem(
                 rename(p.source(), prefix, replacement), p.index(), p.line(), p.message())).toList();
-        return new Source(docs, problems);
+        return new Source(docs, problems, s.notes().stream().map(n -> n.replace(prefix + "/", replacement)).toList());
     }
 
     private static String rename(String source, String prefix, String replacement) {

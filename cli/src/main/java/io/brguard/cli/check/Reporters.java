@@ -135,7 +135,7 @@ public final class Reporters {
         for (Checker.Result res : r.results()) {
             ObjectNode o = results.addObject();
             o.put("file", res.doc().source()).put("document", res.doc().index()).put("line", res.doc().line());
-            o.put("namespace", res.doc().namespace()).put("name", res.doc().name());
+            o.put("namespace", res.doc().declaresNamespace() ? res.doc().namespace() : "").put("name", res.doc().name());
             o.put("operation", res.operation().name()).put("allowed", res.verdict().allowed());
             if (res.mode() != null) {
                 o.put("mode", res.mode());
