@@ -688,7 +688,7 @@ class CheckCommandTest {
         assertTrue(invocation.path("toolExecutionNotifications").get(0).path("message").path("text").asString().contains("not valid YAML"));
     }
 
-    private static List<String> sarifProblems(JsonNode log) {
+    static List<String> sarifProblems(JsonNode log) {
         com.networknt.schema.Schema schema = com.networknt.schema.SchemaRegistry
                 .withDefaultDialect(com.networknt.schema.SpecificationVersion.DRAFT_4)
                 .getSchema(Json.JSON.readTree(Fixtures.read("cli/src/test/resources/sarif-schema-2.1.0.json")));

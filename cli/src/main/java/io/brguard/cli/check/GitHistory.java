@@ -97,7 +97,7 @@ public final class GitHistory {
 
     private static Source rename(Source s, String prefix, String replacement) {
         List<Manifests.Document> docs = s.documents().stream()
-                .map(d -> d.renamed(rename(d.source(), prefix, replacement))).toList();
+                .map(d -> d.renamed(name -> rename(name, prefix, replacement))).toList();
         List<Manifests.Problem> problems = s.problems().stream().map(p -> new Manifests.Problem(
                 rename(p.source(), prefix, replacement), p.index(), p.line(), p.message())).toList();
         return new Source(docs, problems, s.notes().stream().map(n -> n.replace(prefix + "/", replacement)).toList());

@@ -132,7 +132,7 @@ public final class Inputs {
                             "remote resource " + entry + " is not fetched; check it where it lives, or use --kustomize"));
                     continue;
                 }
-                b.add(read(dir.resolve(entry), root, null));
+                b.add(read(dir.resolve(entry).normalize(), root, null));
             }
         }
         Source out = b.build();
@@ -150,7 +150,7 @@ public final class Inputs {
             if (!proc.waitFor(120, TimeUnit.SECONDS) || proc.exitValue() != 0) {
                 return Source.problem(dir.toString(), "kubectl kustomize failed: " + firstLine(err));
             }
-            return Source.of(Manifests.parse(dir + " (kustomize)", new String(out, StandardCharsets.UTF_8)));
+            return KustomizeTrace.trace(dir, Manifests.parse(dir + " (kustomize)", new String(out, StandardCharsets.UTF_8)));
         } catch (IOException e) {
             return Source.problem(dir.toString(), "--kustomize needs kubectl on PATH: " + e.getMessage());
         } catch (InterruptedException e) {

@@ -84,9 +84,10 @@ public final class Reporters {
         out.println(summary(r));
     }
 
-    /** "line N: " for a finding's field. */
+    /** "line N: " for a finding's field; the file too when another file (a kustomize patch) writes it. */
     private static String at(Checker.Result res, String path) {
-        return "line " + res.doc().lineOf(path) + ": ";
+        Manifests.Location where = res.doc().locate(path);
+        return (where.source().equals(res.doc().source()) ? "" : where.source() + " ") + "line " + where.line() + ": ";
     }
 
     /** "3 Backup(s)", or "3 Backup(s) and 1 BackupSchedule(s)" when other kinds were checked too. */
@@ -150,18 +151,15 @@ public final class Reporters {
             }
             ArrayNode vs = o.putArray("violations");
             for (Violation v : res.verdict().violations()) {
-                vs.addObject().put("rule", v.ruleId()).put("path", v.path()).put("line", res.doc().lineOf(v.path()))
-                        .put("message", v.message());
+                finding(vs, res, v.ruleId(), v.path()).put("message", v.message());
             }
             ArrayNode ws = o.putArray("warnings");
             for (Warning w : res.verdict().warnings()) {
-                ws.addObject().put("rule", w.ruleId()).put("path", w.path()).put("line", res.doc().lineOf(w.path()))
-                        .put("message", w.message());
+                finding(ws, res, w.ruleId(), w.path()).put("message", w.message());
             }
             ArrayNode us = o.putArray("notChecked");
             for (Unchecked u : res.verdict().unchecked()) {
-                us.addObject().put("rule", u.ruleId()).put("path", u.path()).put("line", res.doc().lineOf(u.path()))
-                        .put("reason", u.reason());
+                finding(us, res, u.ruleId(), u.path()).put("reason", u.reason());
             }
         }
         ArrayNode problems = root.putArray("problems");
@@ -174,6 +172,12 @@ public final class Reporters {
         root.put("summary", summary(r));
         root.put("exitCode", r.exitCode());
         return root;
+    }
+
+    /** A finding's rule, field, and the file and line that write the field. */
+    private static ObjectNode finding(ArrayNode into, Checker.Result res, String rule, String path) {
+        Manifests.Location where = res.doc().locate(path);
+        return into.addObject().put("rule", rule).put("path", path).put("line", where.line()).put("file", where.source());
     }
 
     // ---------------------------------------------------------------- junit
@@ -190,8 +194,10 @@ public final class Reporters {
             if (!res.verdict().allowed()) {
                 String first = res.verdict().violations().get(0).message();
                 StringBuilder all = new StringBuilder();
-                res.verdict().violations().forEach(v -> all.append(res.doc().source()).append(':').append(res.doc().lineOf(v.path()))
-                        .append(": ").append(v.message()).append('\n'));
+                res.verdict().violations().forEach(v -> {
+                    Manifests.Location where = res.doc().locate(v.path());
+                    all.append(where.source()).append(':').append(where.line()).append(": ").append(v.message()).append('\n');
+                });
                 out.print("<failure message=\"" + xml(first) + "\" type=\"" + xml(res.verdict().ruleIds().get(0))
                         + "\">" + xml(all.toString()) + "</failure>");
             }
