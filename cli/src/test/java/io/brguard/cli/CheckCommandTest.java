@@ -244,7 +244,33 @@ class CheckCommandTest {
         git(repo, "-c", "user.name=t", "-c", "user.email=t@e", "commit", "-q", "-m", "init");
         Run r = check("--base", "origin/nope", repo.resolve("log.yaml").toString());
         assertEquals(2, r.code(), r.out());
-        assertTrue(r.out().contains("unknown git ref origin/nope"), r.out());
+        assertTrue(r.err().contains("brguard check: --base origin/nope: unknown git ref origin/nope"), r.err());
+        assertEquals("", r.out(), "no verdict before the input error: every Backup would have been a CREATE");
+
+        JsonNode json = check("-o", "json", "--base", "origin/nope", repo.resolve("log.yaml").toString()).json();
+        assertEquals(0, json.path("results").size(), json.toString());
+        assertTrue(json.path("problems").get(0).path("message").asString().contains("unknown git ref origin/nope"), json.toString());
+        assertEquals(2, json.path("exitCode").asInt());
+    }
+
+    @Test
+    void stopsBeforeAnyVerdictOutsideAGitRepositoryWithBase(@TempDir Path tmp) throws IOException {
+        Files.copy(Fixtures.path("examples/seed/log/01-start.yaml"), tmp.resolve("log.yaml"));
+        Run r = check("--base", "main", tmp.toString());
+        assertEquals(2, r.code(), r.out());
+        assertTrue(r.err().contains("--base needs a git repository"), r.err());
+        assertEquals("", r.out());
+    }
+
+    /** A broken --objects file would read as missing Secrets (the objects are taken as complete): no verdict then. */
+    @Test
+    void stopsBeforeAnyVerdictOnABrokenObjectsFile(@TempDir Path tmp) throws IOException {
+        Files.writeString(tmp.resolve("secrets.yaml"), "apiVersion: v1\nkind: Secret\nmetadata: {name: azblob-secret, namespace: test1\n");
+        Run r = check("--objects", tmp.toString(), ex("examples/seed/log/01-start.yaml"));
+        assertEquals(2, r.code(), r.out());
+        assertTrue(r.err().contains("brguard check: --objects " + tmp.resolve("secrets.yaml") + "#0 (line "), r.err());
+        assertTrue(r.err().contains("not valid YAML"), r.err());
+        assertFalse(r.out().contains("secret.missing") || r.out().contains("DENIED"), r.out());
     }
 
     @Test

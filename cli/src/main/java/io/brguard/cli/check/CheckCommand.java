@@ -108,20 +108,35 @@ public final class CheckCommand implements Callable<Integer> {
             missing(List.of(config), "--config ", missing);
         }
         if (!missing.isEmpty()) {
-            missing.forEach(m -> err.println("brguard check: " + m + ": no such file or folder"));
-            return 2;
+            return stop(missing.stream().map(m -> m + ": no such file or folder").toList(), format, out, err);
         }
         io.brguard.policy.rollout.RolloutConfig rollout = io.brguard.policy.rollout.RolloutConfig.DEFAULT;
         if (config != null) {
             try {
                 rollout = io.brguard.policy.rollout.RolloutConfig.parse(config.toString(), java.nio.file.Files.readString(config));
             } catch (io.brguard.policy.rollout.RolloutConfig.Invalid | IOException e) {
-                err.println("brguard check: --config " + e.getMessage());
-                return 2;
+                return stop(List.of("--config " + e.getMessage()), format, out, err);
             }
         }
-        Source current = new Inputs(kustomize).read(paths);
+        // Input errors that would make every verdict wrong stop the check before anything is decided: a --base
+        // ref the clone lacks would turn every UPDATE into a CREATE, an unreadable --objects or --live file into
+        // missing Secrets or assumed phases. (A broken file among the checked paths, or at the base ref, is listed
+        // with the findings: the other objects are judged all the same.)
+        if (base != null) {
+            java.util.Optional<String> wrong = GitHistory.verify(base, paths);
+            if (wrong.isPresent()) {
+                return stop(List.of(wrong.get()), format, out, err);
+            }
+        }
         Source objectSource = new Inputs(false).read(objects);
+        Source liveSource = new Inputs(false).read(live);
+        List<String> contextErrors = new ArrayList<>();
+        objectSource.problems().forEach(p -> contextErrors.add("--objects " + p));
+        liveSource.problems().forEach(p -> contextErrors.add("--live " + p));
+        if (!contextErrors.isEmpty()) {
+            return stop(contextErrors, format, out, err);
+        }
+        Source current = new Inputs(kustomize).read(paths);
         // The Argo CD Applications and Flux Kustomizations among the inputs name the namespace of the folders they
         // sync; when there are any, the paths are read again with them (objects that name no namespace take it).
         List<io.brguard.policy.Manifests.Document> all = new ArrayList<>(current.documents());
@@ -131,7 +146,6 @@ public final class CheckCommand implements Callable<Integer> {
             current = new Inputs(kustomize, targets, GitHistory::repositoryRoot).read(paths);
         }
         Source oldSource = base != null ? GitHistory.read(base, paths, kustomize, targets) : new Inputs(kustomize).read(old);
-        Source liveSource = new Inputs(false).read(live);
         String oldLabel = base != null ? "git " + base : old.isEmpty() ? null : String.join(", ", old.stream().map(Path::toString).toList());
         Checker.Report report = new Checker(config == null ? new Policy(new PolicyConfig(pitrGuard)) : new Policy(rollout.policy()),
                 namespace, rollout)
@@ -148,6 +162,21 @@ public final class CheckCommand implements Callable<Integer> {
         };
         Reporters.write(report, format, useColor, header(oldLabel), out);
         return report.exitCode();
+    }
+
+    /**
+     * An input error before any verdict: each on stderr, exit 2. The machine formats also write a report that
+     * holds only these problems and no result, so that what reads stdout gets a valid document.
+     */
+    private static int stop(List<String> errors, Reporters.Format format, PrintWriter out, PrintWriter err) {
+        errors.forEach(e -> err.println("brguard check: " + e));
+        err.flush();
+        if (format != Reporters.Format.TABLE) {
+            Checker.Report report = new Checker.Report(List.of(), errors.stream()
+                    .map(e -> new io.brguard.policy.Manifests.Problem("brguard check", 0, 1, e)).toList(), List.of());
+            Reporters.write(report, format, false, "", out);
+        }
+        return 2;
     }
 
     private static void missing(List<Path> given, String option, List<String> out) {

@@ -22,30 +22,49 @@ public final class GitHistory {
     private GitHistory() {
     }
 
-    /** The GitOps targets' folders are taken relative to the repository's root at the ref. */
-    static Source read(String ref, List<Path> paths, boolean render, GitOpsTargets targets) {
+    /**
+     * Why the paths cannot be read at the ref, or empty when they can: not in a git repository, a ref the clone does
+     * not have, a path outside the repository. Cheap (two git calls), so it runs before anything is read or decided.
+     */
+    static java.util.Optional<String> verify(String ref, List<Path> paths) {
         if (paths.isEmpty()) {
-            return Source.empty();
+            return java.util.Optional.empty();
         }
         Path first = paths.get(0).toAbsolutePath().normalize();
         Path start = Files.isDirectory(first) ? first : first.getParent();
         Run top = git(start, "rev-parse", "--show-toplevel");
         if (top.code != 0) {
-            return Source.problem(first.toString(), "--base needs a git repository: " + top.err);
+            return java.util.Optional.of(first + ": --base needs a git repository: " + firstLine(top.err));
         }
         Path root = Path.of(top.out.strip());
         Run verify = git(root, "rev-parse", "--verify", "--quiet", ref + "^{commit}");
         if (verify.code != 0) {
-            return Source.problem("--base " + ref, "unknown git ref " + ref + " in " + root
+            return java.util.Optional.of("--base " + ref + ": unknown git ref " + ref + " in " + root
                     + " (a shallow clone may lack it: fetch it, e.g. git fetch origin main)");
         }
+        for (Path p : paths) {
+            if (!p.toAbsolutePath().normalize().startsWith(root)) {
+                return java.util.Optional.of(p + ": is outside the git repository " + root + " that --base reads");
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
+    /** The GitOps targets' folders are taken relative to the repository's root at the ref. */
+    static Source read(String ref, List<Path> paths, boolean render, GitOpsTargets targets) {
+        if (paths.isEmpty()) {
+            return Source.empty();
+        }
+        java.util.Optional<String> wrong = verify(ref, paths);
+        if (wrong.isPresent()) {
+            return Source.problem("--base " + ref, wrong.get());
+        }
+        Path first = paths.get(0).toAbsolutePath().normalize();
+        Path start = Files.isDirectory(first) ? first : first.getParent();
+        Path root = Path.of(git(start, "rev-parse", "--show-toplevel").out.strip());
         List<String> rels = new ArrayList<>();
         for (Path p : paths) {
-            Path abs = p.toAbsolutePath().normalize();
-            if (!abs.startsWith(root)) {
-                return Source.problem(p.toString(), "is outside the git repository " + root);
-            }
-            rels.add(root.relativize(abs).toString().replace('\\', '/'));
+            rels.add(root.relativize(p.toAbsolutePath().normalize()).toString().replace('\\', '/'));
         }
         Path tmp = null;
         try {
@@ -123,6 +142,12 @@ public final class GitHistory {
     }
 
     private record Run(int code, String out, String err) {
+    }
+
+    private static String firstLine(String s) {
+        String t = s.strip();
+        int nl = t.indexOf('\n');
+        return nl < 0 ? t : t.substring(0, nl);
     }
 
     private static Run git(Path dir, String... args) {
