@@ -36,7 +36,18 @@ class CheckCommandTest {
     }
 
     static Run check(String... args) {
+        return run(Main.commandLine(), args);
+    }
+
+    /** A check whose standard input holds this text. */
+    static Run checkWithStdin(String stdin, String... args) {
         CommandLine cli = Main.commandLine();
+        ((io.brguard.cli.check.CheckCommand) cli.getSubcommands().get("check").getCommand())
+                .readStdinFrom(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
+        return run(cli, args);
+    }
+
+    private static Run run(CommandLine cli, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         cli.setOut(new PrintWriter(out));
@@ -586,6 +597,28 @@ class CheckCommandTest {
                 + " through it are gone); remove spec.dumpling (v2 runs BR only; Dumpling backups are gone); remove"
                 + " spec.tikvGCLifeTime (v2 has no such field; BR keeps its own GC safe point); spec.br.clusterNamespace"
                 + " test2: v2 reads the Cluster from the object's own namespace, so move it to test2"), r.out());
+    }
+
+    /** kubectl apply -f - reads standard input; so does check, e.g. behind kustomize build or helm template. */
+    @Test
+    void readsStandardInputForADash(@TempDir Path tmp) throws IOException {
+        String stop = Fixtures.read("examples/seed/log/04-stop.yaml");
+        Files.writeString(tmp.resolve("applied.yaml"), stop);
+        String resume = Fixtures.read("examples/seed/log/03-resume.yaml");
+        Run r = checkWithStdin(resume + "---\n" + Fixtures.read("examples/seed/snapshot/full-backup-azblob.yaml"),
+                "--old", tmp.toString(), "--objects", ex("examples/cluster"), "-", "-");
+        assertEquals(1, r.code(), r.out() + r.err());
+        assertTrue(r.out().contains("DENIED test1/demo1-log-backup-azblob  UPDATE  (stdin)#0 (line 1)"), r.out());
+        assertTrue(r.out().contains("ok     test1/demo1-full-backup-azblob  CREATE  (stdin)#1"), r.out());
+        assertTrue(r.out().contains("2 Backup(s) checked"), "- given twice reads standard input once: " + r.out());
+
+        Run broken = checkWithStdin("apiVersion: br.pingcap.com/v1alpha1\nkind: Backup\nspec: [\n", "-");
+        assertEquals(2, broken.code(), broken.out());
+        assertTrue(broken.out().contains("(stdin)#0 (line "), broken.out());
+
+        Run withBase = checkWithStdin(resume, "--base", "main", "-");
+        assertEquals(2, withBase.code());
+        assertTrue(withBase.err().contains("standard input (-) has no path there"), withBase.err());
     }
 
     @Test

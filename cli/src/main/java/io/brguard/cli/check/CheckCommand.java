@@ -27,8 +27,16 @@ public final class CheckCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Parameters(arity = "1..*", paramLabel = "PATH", description = "YAML/JSON files or folders (multi-document; "
-            + "a folder with a kustomization is read through its resources list)")
+            + "a folder with a kustomization is read through its resources list); - reads standard input "
+            + "(e.g. kustomize build overlays/prod | brguard check -)")
     List<Path> paths = new ArrayList<>();
+
+    private java.io.InputStream stdin = System.in;
+
+    /** What {@code -} reads instead of System.in (tests, and a caller that embeds the command). */
+    public void readStdinFrom(java.io.InputStream in) {
+        this.stdin = in;
+    }
 
     @Option(names = "--base", paramLabel = "GIT-REF", description = "compare each object with the same kind, namespace and name "
             + "at this git ref (e.g. origin/main) and apply the UPDATE rules")
@@ -97,10 +105,16 @@ public final class CheckCommand implements Callable<Integer> {
             err.println("brguard check: give --base or --old, not both");
             return 2;
         }
+        boolean fromStdin = paths.stream().anyMatch(p -> p.toString().equals(Inputs.STDIN));
+        if (base != null && fromStdin) {
+            err.println("brguard check: --base reads the checked paths at a git ref; standard input (-) has no path "
+                    + "there: give the old objects with --old or --live");
+            return 2;
+        }
         // A path that is not there is named first and stops the run: a missing --objects folder would otherwise
         // turn into secret.missing denials, a missing --old folder into CREATEs.
         List<String> missing = new ArrayList<>();
-        missing(paths, "", missing);
+        missing(paths.stream().filter(p -> !p.toString().equals(Inputs.STDIN)).toList(), "", missing);
         missing(old, "--old ", missing);
         missing(live, "--live ", missing);
         missing(objects, "--objects ", missing);
@@ -136,14 +150,16 @@ public final class CheckCommand implements Callable<Integer> {
         if (!contextErrors.isEmpty()) {
             return stop(contextErrors, format, out, err);
         }
-        Source current = new Inputs(kustomize).read(paths);
+        // Standard input is read once: the paths may be read twice (GitOps targets found among them).
+        byte[] input = fromStdin ? stdin.readAllBytes() : new byte[0];
+        Source current = new Inputs(kustomize).withStdin(new java.io.ByteArrayInputStream(input)).read(paths);
         // The Argo CD Applications and Flux Kustomizations among the inputs name the namespace of the folders they
         // sync; when there are any, the paths are read again with them (objects that name no namespace take it).
         List<io.brguard.policy.Manifests.Document> all = new ArrayList<>(current.documents());
         all.addAll(objectSource.documents());
         GitOpsTargets targets = GitOpsTargets.find(all);
         if (!targets.isEmpty()) {
-            current = new Inputs(kustomize, targets, GitHistory::repositoryRoot).read(paths);
+            current = new Inputs(kustomize, targets, GitHistory::repositoryRoot).withStdin(new java.io.ByteArrayInputStream(input)).read(paths);
         }
         Source oldSource = base != null ? GitHistory.read(base, paths, kustomize, targets) : new Inputs(kustomize).read(old);
         String oldLabel = base != null ? "git " + base : old.isEmpty() ? null : String.join(", ", old.stream().map(Path::toString).toList());

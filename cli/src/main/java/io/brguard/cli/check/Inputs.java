@@ -30,6 +30,13 @@ public final class Inputs {
     private final GitOpsTargets targets;
     private final Function<Path, Path> rootOf;
     private final Set<Path> visited = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private java.io.InputStream stdin = System.in;
+
+    /** The path {@code -} stands for standard input, as for kubectl apply -f -. */
+    static final String STDIN = "-";
+
+    /** How documents read from standard input are named in messages. */
+    static final String STDIN_NAME = "(stdin)";
 
     public Inputs(boolean render) {
         this(render, GitOpsTargets.NONE, p -> null);
@@ -45,9 +52,23 @@ public final class Inputs {
         this.rootOf = rootOf;
     }
 
+    /** Reads {@code -} from this stream instead of System.in. */
+    Inputs withStdin(java.io.InputStream in) {
+        this.stdin = in;
+        return this;
+    }
+
     public Source read(List<Path> paths) {
         Source.Builder out = new Source.Builder();
+        boolean stdinRead = false;
         for (Path p : paths) {
+            if (p.toString().equals(STDIN)) {
+                if (!stdinRead) {
+                    out.add(stdin());
+                    stdinRead = true;
+                }
+                continue;
+            }
             Path root = targets.isEmpty() ? null : rootOf.apply(p);
             GitOpsTargets.Target around = root == null ? null
                     : targets.enclosing(root, p, Files.isRegularFile(p)).orElse(null);
@@ -90,6 +111,22 @@ public final class Inputs {
             return out.build();
         } catch (IOException e) {
             return Source.problem(p.toString(), "cannot list the folder: " + e.getMessage());
+        }
+    }
+
+    /** Standard input, read to its end, as one multi-document stream. */
+    private Source stdin() {
+        byte[] bytes;
+        try {
+            bytes = stdin.readAllBytes();
+        } catch (IOException e) {
+            return Source.problem(STDIN_NAME, "cannot read: " + e.getMessage());
+        }
+        try {
+            String text = StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+            return Source.of(Manifests.parse(STDIN_NAME, text));
+        } catch (java.nio.charset.CharacterCodingException e) {
+            return Source.problem(STDIN_NAME, "not UTF-8 text");
         }
     }
 
