@@ -708,6 +708,41 @@ class CheckCommandTest {
         assertTrue(root.path("summary").asString().startsWith("1 Backup(s) checked"));
     }
 
+    /** -o json counts per kind and in total, so that a script need not walk the results. */
+    @Test
+    void countsObjectsFindingsAndProblemsPerKindInJson(@TempDir Path tmp) throws IOException {
+        JsonNode root = check("-o", "json", "--old", ex("examples/history/applied"), "--objects", ex("examples/cluster"),
+                ex("examples/gitops"), ex("examples/schedules")).json();
+        JsonNode backup = root.path("counts").path("byKind").path("Backup");
+        assertEquals(3, backup.path("checked").asInt(), root.path("counts").toString());
+        assertEquals(1, backup.path("denied").asInt());
+        assertEquals(1, backup.path("violations").asInt());
+        assertEquals(3, root.path("counts").path("byKind").path("BackupSchedule").path("checked").asInt());
+        // the counts are the results' own numbers
+        int warnings = 0;
+        int notChecked = 0;
+        for (JsonNode res : root.path("results")) {
+            warnings += res.path("warnings").size();
+            notChecked += res.path("notChecked").size();
+        }
+        JsonNode total = root.path("counts").path("total");
+        assertEquals(6, total.path("checked").asInt());
+        assertEquals(warnings, total.path("warnings").asInt());
+        assertTrue(warnings > 0, "the schedule examples warn");
+        assertEquals(notChecked, total.path("notChecked").asInt());
+        assertEquals(0, total.path("problems").asInt());
+
+        Files.writeString(tmp.resolve("v1.yaml"), Fixtures.read("examples/schedules/backup-schedule-azblob.yaml")
+                .replace("apiVersion: br.pingcap.com/v1alpha1", "apiVersion: pingcap.com/v1alpha1"));
+        Files.writeString(tmp.resolve("bad.yaml"), "kind: [\n");
+        Files.copy(Fixtures.path("examples/seed/log/01-start.yaml"), tmp.resolve("log.yaml"));
+        JsonNode broken = check("-o", "json", tmp.toString()).json().path("counts");
+        assertEquals(1, broken.path("byKind").path("BackupSchedule").path("problems").asInt(), broken.toString());
+        assertEquals(0, broken.path("byKind").path("BackupSchedule").path("checked").asInt());
+        assertEquals(2, broken.path("total").path("problems").asInt(), "the broken YAML has no kind");
+        assertEquals(1, broken.path("byKind").path("Backup").path("checked").asInt());
+    }
+
     /**
      * -o sarif is valid SARIF 2.1.0 (the OASIS schema with errata 01, oasis-tcs/sarif-spec
      * sarif-2.1/schema/sarif-schema-2.1.0.json, in src/test/resources),

@@ -67,20 +67,52 @@ public final class Checker {
     static final String NAMESPACE_UNKNOWN = "namespace unknown (pass -n, set metadata.namespace or a kustomization namespace, "
             + "or check the folder with the Argo CD Application or Flux Kustomization that syncs it)";
 
-    /** Everything the check found. */
-    public record Report(List<Result> results, List<Manifests.Problem> problems, List<String> notes) {
+    /** What makes a check fail besides a denial: {@code --fail-on warning|unchecked}. */
+    public enum FailOn { WARNING, UNCHECKED }
+
+    /**
+     * Everything the check found. {@code problemKinds} names the kind an input problem is about, where it is known
+     * (a Backup declared twice, a near-miss of the BackupSchedule kind); {@code failOn} what else than a denial
+     * makes the exit code 1.
+     */
+    public record Report(List<Result> results, List<Manifests.Problem> problems, List<String> notes,
+                         Map<Manifests.Problem, String> problemKinds, java.util.Set<FailOn> failOn) {
+        public Report {
+            results = List.copyOf(results);
+            problems = List.copyOf(problems);
+            notes = List.copyOf(notes);
+            problemKinds = Map.copyOf(problemKinds);
+            failOn = failOn.isEmpty() ? java.util.Set.of() : java.util.Set.copyOf(java.util.EnumSet.copyOf(failOn));
+        }
+
+        public Report(List<Result> results, List<Manifests.Problem> problems, List<String> notes) {
+            this(results, problems, notes, Map.of(), java.util.Set.of());
+        }
+
         /** The same report with one more input problem. */
         public Report withProblem(Manifests.Problem p) {
             List<Manifests.Problem> all = new ArrayList<>(problems);
             all.add(p);
-            return new Report(results, all, notes);
+            return new Report(results, all, notes, problemKinds, failOn);
+        }
+
+        /** The same report, failing also on these. */
+        public Report failingOn(java.util.Set<FailOn> also) {
+            return new Report(results, problems, notes, problemKinds, also);
         }
 
         public int exitCode() {
             if (!problems.isEmpty()) {
                 return 2;
             }
-            return results.stream().anyMatch(r -> !r.verdict().allowed()) ? 1 : 0;
+            return results.stream().anyMatch(this::fails) ? 1 : 0;
+        }
+
+        /** Whether this result alone makes the check exit 1: denied, or a finding --fail-on names. */
+        public boolean fails(Result r) {
+            return !r.verdict().allowed()
+                    || (failOn.contains(FailOn.WARNING) && !r.verdict().warnings().isEmpty())
+                    || (failOn.contains(FailOn.UNCHECKED) && !r.verdict().unchecked().isEmpty());
         }
     }
 
@@ -116,9 +148,10 @@ public final class Checker {
             s.notes().stream().filter(n -> !notes.contains(n)).forEach(notes::add);
         }
 
-        Map<String, Manifests.Document> now = judged(current, problems, true);
-        Map<String, Manifests.Document> old = judged(history.old(), problems, false);
-        Map<String, Manifests.Document> live = judged(history.live(), problems, false);
+        Map<Manifests.Problem, String> problemKinds = new java.util.IdentityHashMap<>();
+        Map<String, Manifests.Document> now = judged(current, problems, problemKinds, true);
+        Map<String, Manifests.Document> old = judged(history.old(), problems, problemKinds, false);
+        Map<String, Manifests.Document> live = judged(history.live(), problems, problemKinds, false);
 
         // Old objects as compact JSON, made trees again when decided: a tree is ten times the size, and a check of
         // 100,000 Backups against a git ref holds every old one.
@@ -230,7 +263,7 @@ public final class Checker {
                         policy.decide(Operation.DELETE, tree, null, d.declaresNamespace() ? lookups : noNamespace)));
             }
         }
-        return new Report(results, problems, notes);
+        return new Report(results, problems, notes, problemKinds, java.util.Set.of());
     }
 
     /**
@@ -268,26 +301,33 @@ public final class Checker {
     }
 
     /** The judged objects of one source by key, with the default namespace filled in; duplicates are problems. */
-    private Map<String, Manifests.Document> judged(Source source, List<Manifests.Problem> problems, boolean checked) {
+    private Map<String, Manifests.Document> judged(Source source, List<Manifests.Problem> problems,
+                                                   Map<Manifests.Problem, String> problemKinds, boolean checked) {
         Map<String, Manifests.Document> out = new LinkedHashMap<>();
         for (Manifests.Document d : source.documents()) {
             if (d.judgedKind().isEmpty()) {
                 String nearMiss = checked ? nearMiss(d) : null;
                 if (nearMiss != null) {
-                    problems.add(new Manifests.Problem(d.source(), d.index(), d.line(), nearMiss));
+                    Manifests.Problem p = new Manifests.Problem(d.source(), d.index(), d.line(), nearMiss);
+                    problems.add(p);
+                    problemKinds.put(p, meant(d.kind()));
                 }
                 continue;
             }
             if (d.name().isEmpty()) {
-                problems.add(new Manifests.Problem(d.source(), d.index(), d.line(), "metadata.name: required field is missing"));
+                Manifests.Problem p = new Manifests.Problem(d.source(), d.index(), d.line(), "metadata.name: required field is missing");
+                problems.add(p);
+                problemKinds.put(p, d.judgedKind().get().kind());
                 continue;
             }
             Manifests.Document doc = defaultNamespace == null ? d : Namespaces.set(d, defaultNamespace, false);
             String key = key(doc);
             Manifests.Document first = out.putIfAbsent(key, doc);
             if (first != null) {
-                problems.add(new Manifests.Problem(d.source(), d.index(), d.line(),
-                        (doc.isBackup() ? "Backup " : "") + key + " is declared twice; first at " + first.where()));
+                Manifests.Problem p = new Manifests.Problem(d.source(), d.index(), d.line(),
+                        (doc.isBackup() ? "Backup " : "") + key + " is declared twice; first at " + first.where());
+                problems.add(p);
+                problemKinds.put(p, d.kind());
             }
         }
         return out;
@@ -317,6 +357,12 @@ public final class Checker {
             return "kind " + kind + " without an apiVersion is not checked; " + want;
         }
         return "apiVersion " + apiVersion + ", kind " + kind + " is not checked; " + want;
+    }
+
+    /** The judged kind a near-miss was meant as (its spelling aside). */
+    private static String meant(String kind) {
+        return Kinds.ALL.stream().filter(k -> kind.equalsIgnoreCase(k.kind()) || kind.equalsIgnoreCase(k.plural()))
+                .map(KindPolicy::kind).findFirst().orElse(kind);
     }
 
     private static String phase(JsonNode tree) {

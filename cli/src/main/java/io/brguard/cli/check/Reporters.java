@@ -169,9 +169,53 @@ public final class Reporters {
         }
         ArrayNode notes = root.putArray("notes");
         r.notes().forEach(notes::add);
+        root.set("counts", counts(r));
         root.put("summary", summary(r));
         root.put("exitCode", r.exitCode());
         return root;
+    }
+
+    /**
+     * The numbers of a run, per judged kind and in total: objects checked (created or updated), deleted, denied
+     * and failing (denied, or a finding --fail-on names), and findings: violations, warnings, rules not checked;
+     * input problems per kind where one is about an object of that kind, and all of them in the total.
+     */
+    static ObjectNode counts(Checker.Report r) {
+        ObjectNode counts = Json.JSON.createObjectNode();
+        ObjectNode byKind = counts.putObject("byKind");
+        ObjectNode total = zero(counts.putObject("total"));
+        for (Checker.Result res : r.results()) {
+            ObjectNode kind = byKind.has(res.doc().kind()) ? (ObjectNode) byKind.get(res.doc().kind())
+                    : zero(byKind.putObject(res.doc().kind()));
+            for (ObjectNode n : List.of(kind, total)) {
+                add(n, res.operation() == Operation.DELETE ? "deleted" : "checked", 1);
+                add(n, "denied", res.verdict().allowed() ? 0 : 1);
+                add(n, "failing", r.fails(res) ? 1 : 0);
+                add(n, "violations", res.verdict().violations().size());
+                add(n, "warnings", res.verdict().warnings().size());
+                add(n, "notChecked", res.verdict().unchecked().size());
+            }
+        }
+        for (Manifests.Problem p : r.problems()) {
+            String kind = r.problemKinds().get(p);
+            if (kind != null) {
+                ObjectNode n = byKind.has(kind) ? (ObjectNode) byKind.get(kind) : zero(byKind.putObject(kind));
+                add(n, "problems", 1);
+            }
+            add(total, "problems", 1);
+        }
+        return counts;
+    }
+
+    private static ObjectNode zero(ObjectNode n) {
+        for (String k : List.of("checked", "deleted", "denied", "failing", "violations", "warnings", "notChecked", "problems")) {
+            n.put(k, 0);
+        }
+        return n;
+    }
+
+    private static void add(ObjectNode n, String key, int by) {
+        n.put(key, n.path(key).asInt() + by);
     }
 
     /** A finding's rule, field, and the file and line that write the field. */
