@@ -534,6 +534,39 @@ class CheckCommandTest {
         assertEquals(2, check("--config", tmp.resolve("none.yaml").toString(), ex("examples/seed/log/01-start.yaml")).code());
     }
 
+    // ---------------------------------------------------------------- --fail-on
+
+    @Test
+    void failsOnWarningsOrRulesNotCheckedWhenAskedTo() throws Exception {
+        Run clean = check("--objects", ex("examples/cluster"), ex("examples/schedules"));
+        assertEquals(0, clean.code(), "warnings alone pass by default: " + clean.out());
+
+        Run warned = check("--fail-on", "warning", "--objects", ex("examples/cluster"), ex("examples/schedules"));
+        assertEquals(1, warned.code(), warned.out());
+        assertTrue(warned.out().contains("FAIL   BackupSchedule test1/demo1-backup-schedule-azblob  CREATE"), warned.out());
+        assertTrue(warned.out().contains("ok     BackupSchedule test1/integrated-backup-schedule-azblob  CREATE"), warned.out());
+        assertTrue(warned.out().contains("0 denied") && warned.out().contains("Exit 1 (--fail-on warning)."), warned.out());
+        Document junit = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(new ByteArrayInputStream(
+                check("-o", "junit", "--fail-on", "warning", "--objects", ex("examples/cluster"), ex("examples/schedules"))
+                        .out().getBytes(StandardCharsets.UTF_8)));
+        assertEquals("2", junit.getDocumentElement().getAttribute("failures"));
+
+        // the seed's log backup has no warning; without --objects its Secret is not checked
+        String start = ex("examples/seed/log/01-start.yaml");
+        assertEquals(0, check("--fail-on", "warning", start).code());
+        assertEquals(0, check(start).code());
+        Run unchecked = check("-o", "json", "--fail-on", "unchecked", start);
+        assertEquals(1, unchecked.code(), unchecked.out());
+        assertEquals(1, unchecked.json().path("counts").path("total").path("failing").asInt());
+        assertEquals(1, check("--fail-on", "warning,unchecked", start).code());
+        assertEquals(1, check("--fail-on", "warning", "--fail-on", "unchecked", start).code());
+        assertEquals(0, check("--fail-on", "unchecked", "--objects", ex("examples/cluster"), start).code(), "every rule checked");
+
+        Run bad = check("--fail-on", "warnings,sometimes", start);
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("--fail-on takes warning or unchecked, not sometimes"), bad.err());
+    }
+
     // ---------------------------------------------------------------- nothing to check
 
     @Test

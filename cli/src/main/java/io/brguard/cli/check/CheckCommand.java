@@ -80,6 +80,11 @@ public final class CheckCommand implements Callable<Integer> {
             + "annotation is not honoured offline (no user)")
     Path config;
 
+    @Option(names = "--fail-on", split = ",", paramLabel = "WHAT", description = "exit 1 also on warning (any warning, "
+            + "including a Warn-mode would-deny) or unchecked (a rule that could not be checked); repeatable or "
+            + "comma-separated. By default only a denial exits 1")
+    List<String> failOn = new ArrayList<>();
+
     @Option(names = "--allow-empty", description = "exit 0 when the paths hold no Backup or BackupSchedule (by default that is exit 2: "
             + "a check that found nothing to check must not pass silently)")
     boolean allowEmpty;
@@ -104,6 +109,17 @@ public final class CheckCommand implements Callable<Integer> {
         if (base != null && !old.isEmpty()) {
             err.println("brguard check: give --base or --old, not both");
             return 2;
+        }
+        java.util.Set<Checker.FailOn> failing = java.util.EnumSet.noneOf(Checker.FailOn.class);
+        for (String f : failOn) {
+            switch (f.strip().toLowerCase(java.util.Locale.ROOT)) {
+                case "warning", "warnings" -> failing.add(Checker.FailOn.WARNING);
+                case "unchecked", "not-checked" -> failing.add(Checker.FailOn.UNCHECKED);
+                default -> {
+                    err.println("brguard check: --fail-on takes warning or unchecked, not " + f);
+                    return 2;
+                }
+            }
         }
         boolean fromStdin = paths.stream().anyMatch(p -> p.toString().equals(Inputs.STDIN));
         if (base != null && fromStdin) {
@@ -165,7 +181,8 @@ public final class CheckCommand implements Callable<Integer> {
         String oldLabel = base != null ? "git " + base : old.isEmpty() ? null : String.join(", ", old.stream().map(Path::toString).toList());
         Checker.Report report = new Checker(config == null ? new Policy(new PolicyConfig(pitrGuard)) : new Policy(rollout.policy()),
                 namespace, rollout)
-                .run(current, new Checker.History(oldSource, liveSource), objectSource, !objects.isEmpty());
+                .run(current, new Checker.History(oldSource, liveSource), objectSource, !objects.isEmpty())
+                .failingOn(failing);
         if (report.results().isEmpty() && report.problems().isEmpty() && !allowEmpty) {
             report = report.withProblem(new io.brguard.policy.Manifests.Problem(String.join(" ", paths.stream().map(Path::toString).toList()),
                     0, 1, "no br.pingcap.com/v1alpha1 Backup or BackupSchedule found (only *.yaml, *.yml and *.json files are read); "

@@ -45,8 +45,7 @@ public final class Reporters {
         }
         out.println();
         for (Checker.Result res : r.results()) {
-            boolean ok = res.verdict().allowed();
-            String mark = ok ? p.green("ok    ") : p.red("DENIED");
+            String mark = !res.verdict().allowed() ? p.red("DENIED") : r.fails(res) ? p.yellow("FAIL  ") : p.green("ok    ");
             out.println(mark + " " + p.bold(res.key()) + "  " + res.operation() + "  " + res.doc().where());
             if (res.old() != null && res.operation() == Operation.UPDATE && res.doc().isBackup()) {
                 out.println("         old: " + res.old().source() + ", phase "
@@ -116,7 +115,8 @@ public final class Reporters {
         long unchecked = r.results().stream().mapToLong(x -> x.verdict().unchecked().size()).sum();
         return checkedKinds(r) + " checked: " + denied + " denied (" + violations + " violation(s)), "
                 + warnings + " warning(s), " + unchecked + " rule(s) not checked, " + r.problems().size()
-                + " input problem(s). Exit " + r.exitCode() + ".";
+                + " input problem(s). Exit " + r.exitCode() + (r.failOn().isEmpty() ? "" : " (--fail-on "
+                + String.join(",", r.failOn().stream().map(f -> f.name().toLowerCase(java.util.Locale.ROOT)).sorted().toList()) + ")") + ".";
     }
 
     /** ANSI colours, only when writing to a terminal. */
@@ -228,13 +228,20 @@ public final class Reporters {
 
     private static void junit(Checker.Report r, PrintWriter out) {
         List<Checker.Result> results = r.results();
-        long failures = results.stream().filter(x -> !x.verdict().allowed()).count();
+        long failures = results.stream().filter(r::fails).count();
         out.println("<?xml version=\"1.0\" encoding=\"UTF-8\"?>");
         out.println("<testsuite name=\"brguard check\" tests=\"" + (results.size() + r.problems().size())
                 + "\" failures=\"" + failures + "\" errors=\"" + r.problems().size() + "\">");
         for (Checker.Result res : results) {
             out.print("  <testcase classname=\"" + xml(res.doc().source()) + "\" name=\"" + xml(res.key() + " "
                     + res.operation()) + "\">");
+            if (res.verdict().allowed() && r.fails(res)) {
+                // failing by --fail-on: the first warning or rule not checked is the failure
+                boolean warned = r.failOn().contains(Checker.FailOn.WARNING) && !res.verdict().warnings().isEmpty();
+                String type = warned ? res.verdict().warnings().get(0).ruleId() : res.verdict().unchecked().get(0).ruleId();
+                String message = warned ? res.verdict().warnings().get(0).message() : res.verdict().unchecked().get(0).message();
+                out.print("<failure message=\"" + xml(message) + "\" type=\"" + xml(type) + "\"/>");
+            }
             if (!res.verdict().allowed()) {
                 String first = res.verdict().violations().get(0).message();
                 StringBuilder all = new StringBuilder();
