@@ -567,6 +567,54 @@ class CheckCommandTest {
         assertTrue(bad.err().contains("--fail-on takes warning or unchecked, not sometimes"), bad.err());
     }
 
+    // ---------------------------------------------------------------- long runs: --summary, --progress
+
+    @Test
+    void printsOnlyWhatFailsAndTheCountsWithSummary() {
+        String[] mainJob = {"--old", ex("examples/history/applied"), "--objects", ex("examples/cluster"), ex("examples/gitops")};
+        Run full = check(mainJob);
+        Run r = check(concat(new String[] {"--summary"}, mainJob));
+        assertEquals(1, r.code(), r.out());
+        assertTrue(r.out().contains("DENIED test1/demo1-log-backup-azblob  UPDATE"), r.out());
+        String deny = full.out().lines().filter(l -> l.contains("deny  line ")).findFirst().orElseThrow();
+        assertTrue(r.out().contains(deny), r.out());
+        assertFalse(r.out().contains("ok     ") || r.out().contains("old: "), "only what fails: " + r.out());
+        assertTrue(r.out().contains("Backup: 3 checked, 0 deleted, 1 denied, 0 warning(s), 0 not checked, 0 input problem(s)"), r.out());
+        assertTrue(r.out().strip().endsWith(full.out().strip().lines().reduce((a, b) -> b).orElseThrow()), "the same summary line");
+
+        JsonNode json = check(concat(new String[] {"--summary", "-o", "json"}, mainJob)).json();
+        assertEquals("failing", json.path("resultsShown").asString());
+        assertEquals(1, json.path("results").size(), json.toString());
+        assertEquals(3, json.path("counts").path("total").path("checked").asInt());
+
+        Run junit = check(concat(new String[] {"--summary", "-o", "junit"}, mainJob));
+        assertEquals(2, junit.code());
+        assertTrue(junit.err().contains("--summary shortens -o table and -o json"), junit.err());
+    }
+
+    /** The progress line goes to stderr only: stdout stays one JSON document. */
+    @Test
+    void writesProgressToStderrOnlyAndOnlyWhenAsked() {
+        String[] mainJob = {"-o", "json", "--old", ex("examples/history/applied"), "--objects", ex("examples/cluster"), ex("examples/gitops")};
+        Run r = check(concat(new String[] {"--progress"}, mainJob));
+        assertEquals(1, r.code());
+        assertEquals(3, r.json().path("results").size(), "stdout is the JSON report alone");
+        List<String> lines = r.err().lines().toList();
+        assertEquals("brguard check: reading the inputs", lines.get(0), r.err());
+        assertTrue(lines.contains("brguard check: deciding 3 object(s)"), r.err());
+        assertTrue(lines.get(lines.size() - 1).startsWith("brguard check: decided 3 object(s) in "), r.err());
+        assertTrue(lines.stream().anyMatch(l -> l.matches("brguard check: read \\d+ file\\(s\\) in [0-9.]+ s")), r.err());
+
+        assertEquals("", check(mainJob).err(), "stderr is not a terminal here: no progress by default");
+        assertEquals("", check(concat(new String[] {"--no-progress"}, mainJob)).err());
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        List<String> all = new ArrayList<>(List.of(a));
+        all.addAll(List.of(b));
+        return all.toArray(String[]::new);
+    }
+
     // ---------------------------------------------------------------- nothing to check
 
     @Test

@@ -85,6 +85,14 @@ public final class CheckCommand implements Callable<Integer> {
             + "comma-separated. By default only a denial exits 1")
     List<String> failOn = new ArrayList<>();
 
+    @Option(names = "--summary", description = "print only what fails the check (denials, and what --fail-on names), "
+            + "input problems and the counts per kind; with -o json, only the failing results and the counts")
+    boolean summary;
+
+    @Option(names = "--progress", negatable = true, description = "a progress line on stderr while the inputs are read and "
+            + "decided (never on stdout). Default: on when stderr is a terminal (as the ./brguard launcher tells)")
+    Boolean progress;
+
     @Option(names = "--allow-empty", description = "exit 0 when the paths hold no Backup or BackupSchedule (by default that is exit 2: "
             + "a check that found nothing to check must not pass silently)")
     boolean allowEmpty;
@@ -127,6 +135,21 @@ public final class CheckCommand implements Callable<Integer> {
                     + "there: give the old objects with --old or --live");
             return 2;
         }
+        if (summary && (format == Reporters.Format.JUNIT || format == Reporters.Format.SARIF)) {
+            err.println("brguard check: --summary shortens -o table and -o json; junit and sarif are written whole");
+            return 2;
+        }
+        boolean showProgress = progress != null ? progress : STDERR_IS_TERMINAL;
+        try (Progress p = showProgress ? Progress.to(err, STDERR_IS_TERMINAL) : Progress.none()) {
+            return check(format, failing, fromStdin, p, out, err);
+        }
+    }
+
+    /** Whether stderr is a terminal: the ./brguard launcher says so ({@code [ -t 2 ]}); Java 17 cannot tell. */
+    static final boolean STDERR_IS_TERMINAL = Boolean.getBoolean("brguard.stderrIsTerminal");
+
+    private int check(Reporters.Format format, java.util.Set<Checker.FailOn> failing, boolean fromStdin, Progress progress,
+                      PrintWriter out, PrintWriter err) throws IOException {
         // A path that is not there is named first and stops the run: a missing --objects folder would otherwise
         // turn into secret.missing denials, a missing --old folder into CREATEs.
         List<String> missing = new ArrayList<>();
@@ -158,8 +181,9 @@ public final class CheckCommand implements Callable<Integer> {
                 return stop(List.of(wrong.get()), format, out, err);
             }
         }
-        Source objectSource = new Inputs(false).read(objects);
-        Source liveSource = new Inputs(false).read(live);
+        progress.reading();
+        Source objectSource = new Inputs(false).counting(progress.files).read(objects);
+        Source liveSource = new Inputs(false).counting(progress.files).read(live);
         List<String> contextErrors = new ArrayList<>();
         objectSource.problems().forEach(p -> contextErrors.add("--objects " + p));
         liveSource.problems().forEach(p -> contextErrors.add("--live " + p));
@@ -168,19 +192,21 @@ public final class CheckCommand implements Callable<Integer> {
         }
         // Standard input is read once: the paths may be read twice (GitOps targets found among them).
         byte[] input = fromStdin ? stdin.readAllBytes() : new byte[0];
-        Source current = new Inputs(kustomize).withStdin(new java.io.ByteArrayInputStream(input)).read(paths);
+        Source current = new Inputs(kustomize).withStdin(new java.io.ByteArrayInputStream(input)).counting(progress.files).read(paths);
         // The Argo CD Applications and Flux Kustomizations among the inputs name the namespace of the folders they
         // sync; when there are any, the paths are read again with them (objects that name no namespace take it).
         List<io.brguard.policy.Manifests.Document> all = new ArrayList<>(current.documents());
         all.addAll(objectSource.documents());
         GitOpsTargets targets = GitOpsTargets.find(all);
         if (!targets.isEmpty()) {
-            current = new Inputs(kustomize, targets, GitHistory::repositoryRoot).withStdin(new java.io.ByteArrayInputStream(input)).read(paths);
+            current = new Inputs(kustomize, targets, GitHistory::repositoryRoot).withStdin(new java.io.ByteArrayInputStream(input))
+                    .counting(progress.files).read(paths);
         }
-        Source oldSource = base != null ? GitHistory.read(base, paths, kustomize, targets) : new Inputs(kustomize).read(old);
+        Source oldSource = base != null ? GitHistory.read(base, paths, kustomize, targets)
+                : new Inputs(kustomize).counting(progress.files).read(old);
         String oldLabel = base != null ? "git " + base : old.isEmpty() ? null : String.join(", ", old.stream().map(Path::toString).toList());
         Checker.Report report = new Checker(config == null ? new Policy(new PolicyConfig(pitrGuard)) : new Policy(rollout.policy()),
-                namespace, rollout)
+                namespace, rollout).reporting(progress)
                 .run(current, new Checker.History(oldSource, liveSource), objectSource, !objects.isEmpty())
                 .failingOn(failing);
         if (report.results().isEmpty() && report.problems().isEmpty() && !allowEmpty) {
@@ -193,7 +219,8 @@ public final class CheckCommand implements Callable<Integer> {
             case "never" -> false;
             default -> System.console() != null && System.getenv("NO_COLOR") == null;
         };
-        Reporters.write(report, format, useColor, header(oldLabel), out);
+        progress.close(); // the progress line is gone before the report is written
+        Reporters.write(report, format, useColor, header(oldLabel), summary, out);
         return report.exitCode();
     }
 
@@ -207,7 +234,7 @@ public final class CheckCommand implements Callable<Integer> {
         if (format != Reporters.Format.TABLE) {
             Checker.Report report = new Checker.Report(List.of(), errors.stream()
                     .map(e -> new io.brguard.policy.Manifests.Problem("brguard check", 0, 1, e)).toList(), List.of());
-            Reporters.write(report, format, false, "", out);
+            Reporters.write(report, format, false, "", false, out);
         }
         return 2;
     }

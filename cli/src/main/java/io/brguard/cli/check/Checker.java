@@ -122,6 +122,7 @@ public final class Checker {
     private final Policy policy;
     private final String defaultNamespace;
     private final io.brguard.policy.rollout.RolloutConfig rollout;
+    private Progress progress = Progress.none();
 
     /**
      * @param defaultNamespace the namespace of objects that name none (kubectl's -n), or null when none is given:
@@ -136,6 +137,12 @@ public final class Checker {
         this.policy = policy;
         this.defaultNamespace = defaultNamespace;
         this.rollout = rollout;
+    }
+
+    /** Reports the decisions on this progress line as they are made. */
+    Checker reporting(Progress p) {
+        this.progress = p;
+        return this;
     }
 
     public Report run(Source current, History history, Source objects, boolean objectsComplete) {
@@ -244,6 +251,7 @@ public final class Checker {
             }
         }
         Map<String, Result> decided = new ConcurrentHashMap<>();
+        progress.deciding(now.size());
         now.entrySet().parallelStream().forEach(e -> {
             byte[] oldJson = oldObjects.get(e.getKey());
             JsonNode oldTree = oldJson == null ? null : Json.JSON.readTree(oldJson);
@@ -252,6 +260,7 @@ public final class Checker {
             io.brguard.policy.rollout.Enforcement.Decision d = io.brguard.policy.rollout.Enforcement.apply(
                     policy.decide(op, oldTree, tree, e.getValue().declaresNamespace() ? lookups : noNamespace), rollout, request(tree));
             decided.put(e.getKey(), new Result(e.getValue(), op, oldInfo.get(e.getKey()), d.verdict(), d.mode(), d.wouldDeny()));
+            progress.decided.incrementAndGet();
         });
         List<Result> results = new ArrayList<>(now.size());
         now.keySet().forEach(k -> results.add(decided.get(k)));

@@ -31,6 +31,7 @@ public final class Inputs {
     private final Function<Path, Path> rootOf;
     private final Set<Path> visited = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private java.io.InputStream stdin = System.in;
+    private java.util.concurrent.atomic.AtomicLong filesRead = new java.util.concurrent.atomic.AtomicLong();
 
     /** The path {@code -} stands for standard input, as for kubectl apply -f -. */
     static final String STDIN = "-";
@@ -50,6 +51,12 @@ public final class Inputs {
         this.render = render;
         this.targets = targets;
         this.rootOf = rootOf;
+    }
+
+    /** Counts the files read (and folders rendered) on this counter, for a progress line. */
+    Inputs counting(java.util.concurrent.atomic.AtomicLong files) {
+        this.filesRead = files;
+        return this;
     }
 
     /** Reads {@code -} from this stream instead of System.in. */
@@ -90,6 +97,7 @@ public final class Inputs {
             return Source.problem(p.toString(), "no such file or folder");
         }
         if (Files.isRegularFile(p)) {
+            filesRead.incrementAndGet();
             Source s = file(p);
             return inherited == null ? s : inherited.apply(s);
         }
@@ -98,6 +106,9 @@ public final class Inputs {
         Path kustomization = kustomization(p);
         if (kustomization != null) {
             // Everything a kustomization renders belongs to the folder's target, after its own namespace: field.
+            if (render) {
+                filesRead.incrementAndGet();
+            }
             Source s = render ? rendered(p) : kustomize(p, kustomization, root);
             return target == null ? s : target.apply(s);
         }

@@ -25,10 +25,14 @@ public final class Reporters {
     private Reporters() {
     }
 
-    public static void write(Checker.Report report, Format format, boolean color, String header, PrintWriter out) {
+    /**
+     * @param summary only what fails the check (denied, or failing by --fail-on), the problems and the counts;
+     *                table and json only
+     */
+    public static void write(Checker.Report report, Format format, boolean color, String header, boolean summary, PrintWriter out) {
         switch (format) {
-            case TABLE -> table(report, color, header, out);
-            case JSON -> out.println(Json.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(json(report)));
+            case TABLE -> table(report, color, header, summary, out);
+            case JSON -> out.println(Json.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(json(report, summary)));
             case JUNIT -> junit(report, out);
             case SARIF -> out.println(Json.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(Sarif.log(report)));
         }
@@ -37,7 +41,7 @@ public final class Reporters {
 
     // ---------------------------------------------------------------- table
 
-    private static void table(Checker.Report r, boolean color, String header, PrintWriter out) {
+    private static void table(Checker.Report r, boolean color, String header, boolean summary, PrintWriter out) {
         Paint p = new Paint(color);
         out.println(p.bold("brguard check") + ": " + header);
         for (String note : r.notes()) {
@@ -45,31 +49,8 @@ public final class Reporters {
         }
         out.println();
         for (Checker.Result res : r.results()) {
-            String mark = !res.verdict().allowed() ? p.red("DENIED") : r.fails(res) ? p.yellow("FAIL  ") : p.green("ok    ");
-            out.println(mark + " " + p.bold(res.key()) + "  " + res.operation() + "  " + res.doc().where());
-            if (res.old() != null && res.operation() == Operation.UPDATE && res.doc().isBackup()) {
-                out.println("         old: " + res.old().source() + ", phase "
-                        + (res.old().phase().isEmpty() ? "(empty)" : res.old().phase())
-                        + (res.old().assumedFrom() == null ? "" : p.dim(" (assumed from " + res.old().assumedFrom()
-                        + "; pass --live for the real phase)")));
-            } else if (res.old() != null && res.operation() == Operation.UPDATE) {
-                out.println("         old: " + res.old().source() + (res.old().assumedFrom() == null ? ""
-                        : p.dim(" (status assumed from " + res.old().assumedFrom() + "; pass --live for the real status)")));
-            }
-            if (res.operation() == Operation.DELETE) {
-                out.println(p.dim("         removed from the checked files: a prune deletes it (never denied)"));
-            }
-            for (Violation v : res.verdict().violations()) {
-                out.println("         " + p.red("deny ") + " " + at(res, v.path()) + v.message());
-            }
-            for (Warning w : res.verdict().warnings()) {
-                out.println("         " + p.yellow("warn ") + " " + at(res, w.path()) + w.message());
-            }
-            if (res.mode() != null && !res.wouldDeny().isEmpty()) {
-                out.println(p.dim("         not enforced (" + res.mode() + "): " + String.join("; ", res.wouldDeny())));
-            }
-            for (Unchecked u : res.verdict().unchecked()) {
-                out.println("         " + p.dim("not checked " + at(res, u.path()) + u.message().replaceFirst(": not checked: ", ": ")));
+            if (!summary || r.fails(res)) {
+                object(r, res, p, !summary, out);
             }
         }
         if (!r.problems().isEmpty()) {
@@ -80,7 +61,50 @@ public final class Reporters {
             }
         }
         out.println();
+        if (summary) {
+            counts(r).path("byKind").properties().forEach(e -> out.println(e.getKey() + ": " + e.getValue().path("checked").asInt()
+                    + " checked, " + e.getValue().path("deleted").asInt() + " deleted, " + e.getValue().path("denied").asInt()
+                    + " denied, " + e.getValue().path("warnings").asInt() + " warning(s), " + e.getValue().path("notChecked").asInt()
+                    + " not checked, " + e.getValue().path("problems").asInt() + " input problem(s)"));
+        }
         out.println(summary(r));
+    }
+
+    /**
+     * One object: its verdict line and findings. {@code full}: with its old version and every finding; else (--summary)
+     * only the findings that make it fail.
+     */
+    private static void object(Checker.Report r, Checker.Result res, Paint p, boolean full, PrintWriter out) {
+        String mark = !res.verdict().allowed() ? p.red("DENIED") : r.fails(res) ? p.yellow("FAIL  ") : p.green("ok    ");
+        out.println(mark + " " + p.bold(res.key()) + "  " + res.operation() + "  " + res.doc().where());
+        if (full && res.old() != null && res.operation() == Operation.UPDATE && res.doc().isBackup()) {
+            out.println("         old: " + res.old().source() + ", phase "
+                    + (res.old().phase().isEmpty() ? "(empty)" : res.old().phase())
+                    + (res.old().assumedFrom() == null ? "" : p.dim(" (assumed from " + res.old().assumedFrom()
+                    + "; pass --live for the real phase)")));
+        } else if (full && res.old() != null && res.operation() == Operation.UPDATE) {
+            out.println("         old: " + res.old().source() + (res.old().assumedFrom() == null ? ""
+                    : p.dim(" (status assumed from " + res.old().assumedFrom() + "; pass --live for the real status)")));
+        }
+        if (full && res.operation() == Operation.DELETE) {
+            out.println(p.dim("         removed from the checked files: a prune deletes it (never denied)"));
+        }
+        for (Violation v : res.verdict().violations()) {
+            out.println("         " + p.red("deny ") + " " + at(res, v.path()) + v.message());
+        }
+        if (full || r.failOn().contains(Checker.FailOn.WARNING)) {
+            for (Warning w : res.verdict().warnings()) {
+                out.println("         " + p.yellow("warn ") + " " + at(res, w.path()) + w.message());
+            }
+        }
+        if (full && res.mode() != null && !res.wouldDeny().isEmpty()) {
+            out.println(p.dim("         not enforced (" + res.mode() + "): " + String.join("; ", res.wouldDeny())));
+        }
+        if (full || r.failOn().contains(Checker.FailOn.UNCHECKED)) {
+            for (Unchecked u : res.verdict().unchecked()) {
+                out.println("         " + p.dim("not checked " + at(res, u.path()) + u.message().replaceFirst(": not checked: ", ": ")));
+            }
+        }
     }
 
     /** "line N: " for a finding's field; the file too when another file (a kustomize patch) writes it. */
@@ -130,10 +154,16 @@ public final class Reporters {
 
     // ---------------------------------------------------------------- json
 
-    static ObjectNode json(Checker.Report r) {
+    static ObjectNode json(Checker.Report r, boolean summary) {
         ObjectNode root = Json.JSON.createObjectNode();
+        if (summary) {
+            root.put("resultsShown", "failing");
+        }
         ArrayNode results = root.putArray("results");
         for (Checker.Result res : r.results()) {
+            if (summary && !r.fails(res)) {
+                continue;
+            }
             ObjectNode o = results.addObject();
             o.put("file", res.doc().source()).put("document", res.doc().index()).put("line", res.doc().line());
             o.put("namespace", res.doc().declaresNamespace() ? res.doc().namespace() : "").put("name", res.doc().name());
@@ -267,7 +297,7 @@ public final class Reporters {
         out.println("</testsuite>");
     }
 
-    private static String xml(String s) {
+    static String xml(String s) {
         StringBuilder sb = new StringBuilder(s.length());
         for (char c : s.toCharArray()) {
             switch (c) {
