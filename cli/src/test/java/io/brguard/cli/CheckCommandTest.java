@@ -48,13 +48,18 @@ class CheckCommandTest {
     }
 
     private static Run run(CommandLine cli, String... args) {
+        List<String> all = new ArrayList<>(List.of("check", "--color", "never"));
+        all.addAll(List.of(args));
+        return execute(cli, all);
+    }
+
+    /** Runs a brguard command line, capturing what it writes. */
+    static Run execute(CommandLine cli, List<String> args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         cli.setOut(new PrintWriter(out));
         cli.setErr(new PrintWriter(err));
-        List<String> all = new ArrayList<>(List.of("check", "--color", "never"));
-        all.addAll(List.of(args));
-        int code = cli.execute(all.toArray(String[]::new));
+        int code = cli.execute(args.toArray(String[]::new));
         return new Run(code, out.toString(), err.toString());
     }
 
@@ -740,7 +745,7 @@ class CheckCommandTest {
                 fromLive.toString());
     }
 
-    private static int lineOf(String text, String needle) {
+    static int lineOf(String text, String needle) {
         String[] lines = text.split("\n", -1);
         for (int i = 0; i < lines.length; i++) {
             if (lines[i].contains(needle)) {

@@ -13,6 +13,7 @@ import java.util.List;
 
 import static io.brguard.cli.CheckCommandTest.check;
 import static io.brguard.cli.CheckCommandTest.ex;
+import static io.brguard.cli.CheckCommandTest.lineOf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -136,15 +137,5 @@ class CheckKustomizeTest {
         assertTrue(table.out().contains("note: 1 object(s) rendered by kubectl kustomize from " + tmp
                 + " could not be traced to the file that declares them"), table.out());
         assertTrue(table.out().contains("DENIED test1/renamed  CREATE  " + tmp.resolve("kustomization.yaml") + "#0 (line 1)"), table.out());
-    }
-
-    static int lineOf(String text, String needle) {
-        String[] lines = text.split("\n", -1);
-        for (int i = 0; i < lines.length; i++) {
-            if (lines[i].contains(needle)) {
-                return i + 1;
-            }
-        }
-        throw new AssertionError(needle);
     }
 }

@@ -27,6 +27,7 @@ public final class Manifests {
         private final String source;
         private final int index;
         private final int line;
+        private final int textLine;
         private final byte[] json;
         private final String text;
         private final List<String> base;
@@ -47,9 +48,16 @@ public final class Manifests {
         }
 
         private Document(String source, int index, int line, JsonNode tree, String text, List<String> base, List<Layer> layers) {
+            this(source, index, line, line, tree, text, base, layers);
+        }
+
+        /** {@code textLine}: the line of the file where {@code text} starts, when it is not the object's own line. */
+        private Document(String source, int index, int line, int textLine, JsonNode tree, String text, List<String> base,
+                         List<Layer> layers) {
             this.source = source;
             this.index = index;
             this.line = line;
+            this.textLine = textLine;
             this.json = Json.JSON.writeValueAsBytes(tree);
             this.text = text;
             this.base = base;
@@ -69,12 +77,29 @@ public final class Manifests {
         public Document renamed(java.util.function.UnaryOperator<String> rename) {
             List<Layer> renamedLayers = layers.stream().<Layer>map(l -> path -> l.locate(path)
                     .map(at -> new Location(rename.apply(at.source()), at.line()))).toList();
-            return new Document(rename.apply(source), index, line, tree(), text, base, renamedLayers);
+            return new Document(rename.apply(source), index, line, textLine, tree(), text, base, renamedLayers);
         }
 
         /** The same document with this tree (a namespace filled in), keeping the text its lines come from. */
         public Document withTree(JsonNode tree) {
-            return new Document(source, index, line, tree, text, base, layers);
+            return new Document(source, index, line, textLine, tree, text, base, layers);
+        }
+
+        /**
+         * The object written at {@code path} inside this one (an object inline in a test file), as a document of
+         * its own: named by this file, at the line where it is written, its fields found in this text.
+         */
+        public java.util.Optional<Document> inner(String path) {
+            JsonNode node = tree();
+            for (String seg : FieldLines.segments(path)) {
+                node = node.isArray() ? node.path(Integer.parseInt(seg)) : node.path(seg);
+            }
+            if (!node.isObject()) {
+                return java.util.Optional.empty();
+            }
+            List<String> innerBase = new ArrayList<>(base);
+            innerBase.addAll(FieldLines.segments(path));
+            return java.util.Optional.of(new Document(source, index, lineOf(path), textLine, node, text, innerBase, List.of()));
         }
 
         /**
@@ -83,7 +108,7 @@ public final class Manifests {
          * where a field is written, the last one first.
          */
         public Document tracedTo(Document origin, List<Layer> layers) {
-            return new Document(origin.source, origin.index, origin.line, tree(), origin.text, origin.base, layers);
+            return new Document(origin.source, origin.index, origin.line, origin.textLine, tree(), origin.text, origin.base, layers);
         }
 
         public String source() {
@@ -151,7 +176,7 @@ public final class Manifests {
             List<String> want = new ArrayList<>(base);
             want.addAll(FieldLines.segments(path));
             int found = FieldLines.find(text, want, base.size());
-            return found < 1 ? line : line + found - 1;
+            return found < 1 ? line : textLine + found - 1;
         }
 
         /** The line of this very field in the text, when the text writes it (not only a parent of it). */
@@ -162,7 +187,7 @@ public final class Manifests {
             List<String> want = new ArrayList<>(base);
             want.addAll(FieldLines.segments(path));
             int found = FieldLines.find(text, want, want.size());
-            return found < 1 ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(line + found - 1);
+            return found < 1 ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(textLine + found - 1);
         }
 
         /**
