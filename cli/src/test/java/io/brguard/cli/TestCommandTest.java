@@ -145,8 +145,11 @@ class TestCommandTest {
                     denies: [transition.create-needs-start]
                     notChecked: [secret.missing]
                 """);
+        Files.createDirectories(tmp.resolve(".git"));
+        Files.writeString(tmp.resolve(".git/old.yaml"), "apiVersion: brguard.io/v1alpha1\nkind: PolicyTest\ncases: oops\n");
+        Files.write(tmp.resolve("latin1.yaml"), new byte[] {'k', 'i', 'n', 'd', ':', ' ', (byte) 0xe9, '\n'});
         Run found = test(tmp.toString());
-        assertEquals(0, found.code(), found.out() + found.err());
+        assertEquals(0, found.code(), "hidden folders and files that are not UTF-8 are skipped: " + found.out() + found.err());
         assertTrue(found.out().contains("CREATE test1/paused: denied"), "the suite's namespace applies: " + found.out());
     }
 

@@ -110,8 +110,16 @@ public final class TestCommand implements Callable<Integer> {
     private static List<PolicyTestSuite.Suite> folder(Path dir, List<String> errors) {
         List<PolicyTestSuite.Suite> out = new ArrayList<>();
         try (Stream<Path> s = Files.walk(dir)) {
-            for (Path f : s.filter(Files::isRegularFile).filter(Inputs::isManifest).sorted().toList()) {
-                String text = Files.readString(f);
+            // hidden folders (.git) are not searched, as check does not read them
+            for (Path f : s.filter(Files::isRegularFile).filter(Inputs::isManifest)
+                    .filter(f -> !hidden(dir.relativize(f)))
+                    .sorted().toList()) {
+                String text;
+                try {
+                    text = Files.readString(f);
+                } catch (java.nio.charset.MalformedInputException e) {
+                    continue; // not UTF-8 text: not a PolicyTest
+                }
                 if (text.contains(PolicyTestSuite.KIND)) {
                     out.addAll(PolicyTestSuite.read(f, errors));
                 }
@@ -120,6 +128,16 @@ public final class TestCommand implements Callable<Integer> {
             errors.add(dir + ": cannot read: " + e.getMessage());
         }
         return out;
+    }
+
+    private static boolean hidden(Path relative) {
+        Path parent = relative.getParent();
+        for (int i = 0; parent != null && i < parent.getNameCount(); i++) {
+            if (parent.getName(i).toString().startsWith(".")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Decides one case as brguard check would and compares the verdict with the expectation. */
