@@ -75,6 +75,22 @@ class CheckNamespaceTest {
         assertFalse(table.out().contains("namespace default"), table.out());
     }
 
+    /** br.clusterNamespace is compared with the Backup's own namespace: unknown, that is not checked either. */
+    @Test
+    void doesNotCompareClusterNamespaceWithAnUnknownNamespace(@TempDir Path tmp) throws IOException {
+        Files.writeString(tmp.resolve("full.yaml"), withoutNamespace("examples/seed/snapshot/full-backup-azblob.yaml")
+                .replace("    cluster: demo1\n", "    cluster: demo1\n    clusterNamespace: test1\n"));
+        Run unknown = check("-o", "json", tmp.toString());
+        assertEquals(0, unknown.code(), unknown.out());
+        List<String> rules = new ArrayList<>();
+        unknown.json().path("results").get(0).path("notChecked").forEach(n -> rules.add(n.path("rule").asString()));
+        assertTrue(rules.contains("field.cluster-namespace"), rules.toString());
+        Run elsewhere = check("-n", "test2", tmp.toString());
+        assertEquals(1, elsewhere.code(), elsewhere.out());
+        assertTrue(elsewhere.out().contains("field.cluster-namespace spec.br.clusterNamespace"), elsewhere.out());
+        assertEquals(0, check("-n", "test1", tmp.toString()).code());
+    }
+
     /**
      * Argo CD sets spec.destination.namespace only on objects that name none, and a plain directory source reads the
      * files at the root of its path unless directory.recurse is set.

@@ -257,8 +257,10 @@ public final class Checker {
             JsonNode oldTree = oldJson == null ? null : Json.JSON.readTree(oldJson);
             Operation op = oldTree == null ? Operation.CREATE : Operation.UPDATE;
             JsonNode tree = e.getValue().tree();
+            boolean known = e.getValue().declaresNamespace();
+            Verdict v = policy.decide(op, oldTree, tree, known ? lookups : noNamespace);
             io.brguard.policy.rollout.Enforcement.Decision d = io.brguard.policy.rollout.Enforcement.apply(
-                    policy.decide(op, oldTree, tree, e.getValue().declaresNamespace() ? lookups : noNamespace), rollout, request(tree));
+                    known ? v : withoutNamespace(v), rollout, request(tree));
             decided.put(e.getKey(), new Result(e.getValue(), op, oldInfo.get(e.getKey()), d.verdict(), d.mode(), d.wouldDeny()));
             progress.decided.incrementAndGet();
         });
@@ -282,6 +284,25 @@ public final class Checker {
     private static io.brguard.policy.rollout.Enforcement.Request request(JsonNode tree) {
         return io.brguard.policy.rollout.Enforcement.Request.of(tree.path("metadata").path("namespace").asString(""),
                 tree, null, null, null);
+    }
+
+    /**
+     * Rules that compare a field with the object's own namespace, without a lookup: the policy sees an object that
+     * names none as in default, so for it these are not checked either.
+     */
+    static final java.util.Set<String> COMPARE_NAMESPACE = java.util.Set.of("field.cluster-namespace");
+
+    private static Verdict withoutNamespace(Verdict v) {
+        List<io.brguard.policy.Violation> kept = new ArrayList<>();
+        List<io.brguard.policy.Unchecked> unchecked = new ArrayList<>(v.unchecked());
+        for (io.brguard.policy.Violation x : v.violations()) {
+            if (COMPARE_NAMESPACE.contains(x.ruleId())) {
+                unchecked.add(new io.brguard.policy.Unchecked(x.ruleId(), x.path(), NAMESPACE_UNKNOWN));
+            } else {
+                kept.add(x);
+            }
+        }
+        return new Verdict(kept, v.warnings(), v.patch(), unchecked);
     }
 
     /** Lookups for an object without a namespace: Secrets, Clusters and other Backups cannot be found for it. */
