@@ -43,6 +43,12 @@ class CheckNamespaceTest {
         Run elsewhere = check("-n", "test2", "--objects", ex("examples/cluster"), tmp.toString());
         assertEquals(1, elsewhere.code(), elsewhere.out());
         assertTrue(elsewhere.out().contains("secret.missing spec.azblob.secretName: Secret not found in namespace test2"), elsewhere.out());
+
+        for (String bad : List.of("", "Test1", "team_a")) {
+            Run refused = check("-n", bad, tmp.toString());
+            assertEquals(2, refused.code(), bad);
+            assertTrue(refused.err().contains("-n must be a namespace name (a DNS-1123 label), not '" + bad + "'"), refused.err());
+        }
     }
 
     /**

@@ -81,14 +81,16 @@ class TestCommandTest {
         Path dir = tmp.resolve("examples/policy-tests");
         Files.createDirectories(dir);
         String good = Fixtures.read("examples/policy-tests/brguard-test.yaml");
-        Files.writeString(dir.resolve("brguard-test.yaml"), good.replace("    denies: [transition.stopped-is-terminal]",
-                "    denys: [transition.stopped-is-terminal]").replace("absent: [secret.missing,", "absent: [secret.mising,"));
+        String misspelt = good.replace("    denies: [transition.stopped-is-terminal]", "    denys: [transition.stopped-is-terminal]")
+                .replace("absent: [secret.missing,", "absent: [secret.mising,").replace("config: policy.yaml", "config: policy.yaml\nnamespace: Team_A");
+        Files.writeString(dir.resolve("brguard-test.yaml"), misspelt);
         Run typo = test(dir.toString());
         assertEquals(2, typo.code(), typo.out());
         assertEquals("", typo.out());
         assertTrue(typo.err().contains("cases[0].expect.denys: unknown key"), typo.err());
         assertTrue(typo.err().contains("cases[1].expect.absent: unknown rule id secret.mising"), typo.err());
-        assertTrue(typo.err().contains(dir.resolve("brguard-test.yaml") + ":" + (lineOf(good, "denies: [transition") )), typo.err());
+        assertTrue(typo.err().contains("namespace: a namespace name (a DNS-1123 label), not \"Team_A\""), typo.err());
+        assertTrue(typo.err().contains(dir.resolve("brguard-test.yaml") + ":" + lineOf(misspelt, "denys: [transition")), typo.err());
 
         Files.writeString(dir.resolve("brguard-test.yaml"), good.replace("object: ../gitops/test1/full-backup-2026-11.yaml",
                 "object: /etc/passwd").replace("object: ../seed/log/03-resume.yaml", "object: ../seed/log/99-missing.yaml")

@@ -19,8 +19,9 @@ import java.util.concurrent.Callable;
 @Command(name = "check", mixinStandardHelpOptions = true, versionProvider = io.brguard.cli.Main.Version.class,
         sortOptions = false, usageHelpAutoWidth = true,
         description = {"Check Backup and BackupSchedule manifests offline with the same policy as the admission webhook.",
-                "Exit codes: 0 clean (warnings allowed), 1 an object would be denied, 2 usage or input error",
-                "(a path that does not exist, an unreadable file, nothing to check found without --allow-empty)."})
+                "Exit codes: 0 clean (warnings allowed), 1 an object would be denied (with --fail-on: also warned or",
+                "not checked), 2 usage or input error (a path that does not exist, an unreadable file, a --base ref",
+                "the clone lacks, nothing to check found without --allow-empty)."})
 public final class CheckCommand implements Callable<Integer> {
 
     @Spec
@@ -60,7 +61,8 @@ public final class CheckCommand implements Callable<Integer> {
                     + "as not checked")
     String namespace;
 
-    @Option(names = "--kustomize", description = "render folders with a kustomization through `kubectl kustomize`")
+    @Option(names = "--kustomize", description = "render folders with a kustomization through `kubectl kustomize`, so "
+            + "that patches apply; findings still name the file and line that declare the object or write the field")
     boolean kustomize;
 
     @Option(names = "--pitr-guard", negatable = true, defaultValue = "true", fallbackValue = "true",
@@ -108,6 +110,10 @@ public final class CheckCommand implements Callable<Integer> {
             format = Reporters.Format.valueOf(output.toUpperCase(java.util.Locale.ROOT));
         } catch (IllegalArgumentException e) {
             err.println("brguard check: --output must be table, json, junit or sarif, not " + output);
+            return 2;
+        }
+        if (namespace != null && !Namespaces.isName(namespace)) {
+            err.println("brguard check: -n must be a namespace name (a DNS-1123 label), not '" + namespace + "'");
             return 2;
         }
         if (!COLORS.contains(color)) {
@@ -188,6 +194,7 @@ public final class CheckCommand implements Callable<Integer> {
         objectSource.problems().forEach(p -> contextErrors.add("--objects " + p));
         liveSource.problems().forEach(p -> contextErrors.add("--live " + p));
         if (!contextErrors.isEmpty()) {
+            progress.close();
             return stop(contextErrors, format, out, err);
         }
         // Standard input is read once: the paths may be read twice (GitOps targets found among them).

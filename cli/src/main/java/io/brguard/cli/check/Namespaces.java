@@ -24,6 +24,13 @@ final class Namespaces {
     private Namespaces() {
     }
 
+    private static final java.util.regex.Pattern LABEL = java.util.regex.Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+
+    /** Whether this can name a namespace: a DNS-1123 label (Kubernetes' ValidateNamespaceName). */
+    static boolean isName(String namespace) {
+        return LABEL.matcher(namespace).matches();
+    }
+
     static boolean namespaced(Manifests.Document d) {
         return !CLUSTER_SCOPED.contains(d.kind());
     }

@@ -282,8 +282,8 @@ final class PolicyTestSuite {
         if (value.isMissingNode() || value.isNull()) {
             return null;
         }
-        if (!value.isString() || value.asString().isBlank()) {
-            error(d, at, "a namespace name");
+        if (!value.isString() || !Namespaces.isName(value.asString())) {
+            error(d, at, "a namespace name (a DNS-1123 label), not " + value);
             return null;
         }
         return value.asString();

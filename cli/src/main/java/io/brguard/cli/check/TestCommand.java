@@ -66,8 +66,9 @@ public final class TestCommand implements Callable<Integer> {
             if (!Files.exists(p)) {
                 errors.add(p + ": no such file or folder");
             } else if (Files.isRegularFile(p)) {
+                int before = errors.size();
                 List<PolicyTestSuite.Suite> found = PolicyTestSuite.read(p, errors);
-                if (found.isEmpty() && errors.isEmpty()) {
+                if (found.isEmpty() && errors.size() == before) {
                     errors.add(p + ": not a PolicyTest (apiVersion: " + PolicyTestSuite.API_VERSION + ", kind: "
                             + PolicyTestSuite.KIND + ")");
                 }
