@@ -19,9 +19,9 @@ import java.util.concurrent.Callable;
 @Command(name = "check", mixinStandardHelpOptions = true, versionProvider = io.brguard.cli.Main.Version.class,
         sortOptions = false, usageHelpAutoWidth = true,
         description = {"Check Backup and BackupSchedule manifests offline with the same policy as the admission webhook.",
-                "Exit codes: 0 clean (warnings allowed), 1 an object would be denied (with --fail-on: also warned or",
-                "not checked), 2 usage or input error (a path that does not exist, an unreadable file, a --base ref",
-                "the clone lacks, nothing to check found without --allow-empty)."})
+                "Exit codes: 0 clean (warnings allowed), 1 an object would be denied (with --fail-on: also warned or "
+                        + "not checked), 2 usage or input error (a path that does not exist, an unreadable file, a --base "
+                        + "ref the clone lacks, nothing to check found without --allow-empty)."})
 public final class CheckCommand implements Callable<Integer> {
 
     @Spec
