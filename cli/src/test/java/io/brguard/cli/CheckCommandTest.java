@@ -36,14 +36,30 @@ class CheckCommandTest {
     }
 
     static Run check(String... args) {
+        return run(Main.commandLine(), args);
+    }
+
+    /** A check whose standard input holds this text. */
+    static Run checkWithStdin(String stdin, String... args) {
         CommandLine cli = Main.commandLine();
+        ((io.brguard.cli.check.CheckCommand) cli.getSubcommands().get("check").getCommand())
+                .readStdinFrom(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
+        return run(cli, args);
+    }
+
+    private static Run run(CommandLine cli, String... args) {
+        List<String> all = new ArrayList<>(List.of("check", "--color", "never"));
+        all.addAll(List.of(args));
+        return execute(cli, all);
+    }
+
+    /** Runs a brguard command line, capturing what it writes. */
+    static Run execute(CommandLine cli, List<String> args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         cli.setOut(new PrintWriter(out));
         cli.setErr(new PrintWriter(err));
-        List<String> all = new ArrayList<>(List.of("check", "--color", "never"));
-        all.addAll(List.of(args));
-        int code = cli.execute(all.toArray(String[]::new));
+        int code = cli.execute(args.toArray(String[]::new));
         return new Run(code, out.toString(), err.toString());
     }
 
@@ -244,7 +260,33 @@ class CheckCommandTest {
         git(repo, "-c", "user.name=t", "-c", "user.email=t@e", "commit", "-q", "-m", "init");
         Run r = check("--base", "origin/nope", repo.resolve("log.yaml").toString());
         assertEquals(2, r.code(), r.out());
-        assertTrue(r.out().contains("unknown git ref origin/nope"), r.out());
+        assertTrue(r.err().contains("brguard check: --base origin/nope: unknown git ref origin/nope"), r.err());
+        assertEquals("", r.out(), "no verdict before the input error: every Backup would have been a CREATE");
+
+        JsonNode json = check("-o", "json", "--base", "origin/nope", repo.resolve("log.yaml").toString()).json();
+        assertEquals(0, json.path("results").size(), json.toString());
+        assertTrue(json.path("problems").get(0).path("message").asString().contains("unknown git ref origin/nope"), json.toString());
+        assertEquals(2, json.path("exitCode").asInt());
+    }
+
+    @Test
+    void stopsBeforeAnyVerdictOutsideAGitRepositoryWithBase(@TempDir Path tmp) throws IOException {
+        Files.copy(Fixtures.path("examples/seed/log/01-start.yaml"), tmp.resolve("log.yaml"));
+        Run r = check("--base", "main", tmp.toString());
+        assertEquals(2, r.code(), r.out());
+        assertTrue(r.err().contains("--base needs a git repository"), r.err());
+        assertEquals("", r.out());
+    }
+
+    /** A broken --objects file would read as missing Secrets (the objects are taken as complete): no verdict then. */
+    @Test
+    void stopsBeforeAnyVerdictOnABrokenObjectsFile(@TempDir Path tmp) throws IOException {
+        Files.writeString(tmp.resolve("secrets.yaml"), "apiVersion: v1\nkind: Secret\nmetadata: {name: azblob-secret, namespace: test1\n");
+        Run r = check("--objects", tmp.toString(), ex("examples/seed/log/01-start.yaml"));
+        assertEquals(2, r.code(), r.out());
+        assertTrue(r.err().contains("brguard check: --objects " + tmp.resolve("secrets.yaml") + "#0 (line "), r.err());
+        assertTrue(r.err().contains("not valid YAML"), r.err());
+        assertFalse(r.out().contains("secret.missing") || r.out().contains("DENIED"), r.out());
     }
 
     @Test
@@ -586,6 +628,87 @@ class CheckCommandTest {
         assertEquals(2, check("--config", tmp.resolve("none.yaml").toString(), ex("examples/seed/log/01-start.yaml")).code());
     }
 
+    // ---------------------------------------------------------------- --fail-on
+
+    @Test
+    void failsOnWarningsOrRulesNotCheckedWhenAskedTo() throws Exception {
+        Run clean = check("--objects", ex("examples/cluster"), ex("examples/schedules"));
+        assertEquals(0, clean.code(), "warnings alone pass by default: " + clean.out());
+
+        Run warned = check("--fail-on", "warning", "--objects", ex("examples/cluster"), ex("examples/schedules"));
+        assertEquals(1, warned.code(), warned.out());
+        assertTrue(warned.out().contains("FAIL   BackupSchedule test1/demo1-backup-schedule-azblob  CREATE"), warned.out());
+        assertTrue(warned.out().contains("ok     BackupSchedule test1/integrated-backup-schedule-azblob  CREATE"), warned.out());
+        assertTrue(warned.out().contains("0 denied") && warned.out().contains("Exit 1 (--fail-on warning)."), warned.out());
+        Document junit = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(new ByteArrayInputStream(
+                check("-o", "junit", "--fail-on", "warning", "--objects", ex("examples/cluster"), ex("examples/schedules"))
+                        .out().getBytes(StandardCharsets.UTF_8)));
+        assertEquals("2", junit.getDocumentElement().getAttribute("failures"));
+
+        // the seed's log backup has no warning; without --objects its Secret is not checked
+        String start = ex("examples/seed/log/01-start.yaml");
+        assertEquals(0, check("--fail-on", "warning", start).code());
+        assertEquals(0, check(start).code());
+        Run unchecked = check("-o", "json", "--fail-on", "unchecked", start);
+        assertEquals(1, unchecked.code(), unchecked.out());
+        assertEquals(1, unchecked.json().path("counts").path("total").path("failing").asInt());
+        assertEquals(1, check("--fail-on", "warning,unchecked", start).code());
+        assertEquals(1, check("--fail-on", "warning", "--fail-on", "unchecked", start).code());
+        assertEquals(0, check("--fail-on", "unchecked", "--objects", ex("examples/cluster"), start).code(), "every rule checked");
+
+        Run bad = check("--fail-on", "warnings,sometimes", start);
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("--fail-on takes warning or unchecked, not sometimes"), bad.err());
+    }
+
+    // ---------------------------------------------------------------- long runs: --summary, --progress
+
+    @Test
+    void printsOnlyWhatFailsAndTheCountsWithSummary() {
+        String[] mainJob = {"--old", ex("examples/history/applied"), "--objects", ex("examples/cluster"), ex("examples/gitops")};
+        Run full = check(mainJob);
+        Run r = check(concat(new String[] {"--summary"}, mainJob));
+        assertEquals(1, r.code(), r.out());
+        assertTrue(r.out().contains("DENIED test1/demo1-log-backup-azblob  UPDATE"), r.out());
+        String deny = full.out().lines().filter(l -> l.contains("deny  line ")).findFirst().orElseThrow();
+        assertTrue(r.out().contains(deny), r.out());
+        assertFalse(r.out().contains("ok     ") || r.out().contains("old: "), "only what fails: " + r.out());
+        assertTrue(r.out().contains("Backup: 3 checked, 0 deleted, 1 denied, 0 warning(s), 0 not checked, 0 input problem(s)"), r.out());
+        assertTrue(r.out().strip().endsWith(full.out().strip().lines().reduce((a, b) -> b).orElseThrow()), "the same summary line");
+
+        JsonNode json = check(concat(new String[] {"--summary", "-o", "json"}, mainJob)).json();
+        assertEquals("failing", json.path("resultsShown").asString());
+        assertEquals(1, json.path("results").size(), json.toString());
+        assertEquals(3, json.path("counts").path("total").path("checked").asInt());
+
+        Run junit = check(concat(new String[] {"--summary", "-o", "junit"}, mainJob));
+        assertEquals(2, junit.code());
+        assertTrue(junit.err().contains("--summary shortens -o table and -o json"), junit.err());
+    }
+
+    /** The progress line goes to stderr only: stdout stays one JSON document. */
+    @Test
+    void writesProgressToStderrOnlyAndOnlyWhenAsked() {
+        String[] mainJob = {"-o", "json", "--old", ex("examples/history/applied"), "--objects", ex("examples/cluster"), ex("examples/gitops")};
+        Run r = check(concat(new String[] {"--progress"}, mainJob));
+        assertEquals(1, r.code());
+        assertEquals(3, r.json().path("results").size(), "stdout is the JSON report alone");
+        List<String> lines = r.err().lines().toList();
+        assertEquals("brguard check: reading the inputs", lines.get(0), r.err());
+        assertTrue(lines.contains("brguard check: deciding 3 object(s)"), r.err());
+        assertTrue(lines.get(lines.size() - 1).startsWith("brguard check: decided 3 object(s) in "), r.err());
+        assertTrue(lines.stream().anyMatch(l -> l.matches("brguard check: read \\d+ file\\(s\\) in [0-9.]+ s")), r.err());
+
+        assertEquals("", check(mainJob).err(), "stderr is not a terminal here: no progress by default");
+        assertEquals("", check(concat(new String[] {"--no-progress"}, mainJob)).err());
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        List<String> all = new ArrayList<>(List.of(a));
+        all.addAll(List.of(b));
+        return all.toArray(String[]::new);
+    }
+
     // ---------------------------------------------------------------- nothing to check
 
     @Test
@@ -651,6 +774,28 @@ class CheckCommandTest {
                 + " test2: v2 reads the Cluster from the object's own namespace, so move it to test2"), r.out());
     }
 
+    /** kubectl apply -f - reads standard input; so does check, e.g. behind kustomize build or helm template. */
+    @Test
+    void readsStandardInputForADash(@TempDir Path tmp) throws IOException {
+        String stop = Fixtures.read("examples/seed/log/04-stop.yaml");
+        Files.writeString(tmp.resolve("applied.yaml"), stop);
+        String resume = Fixtures.read("examples/seed/log/03-resume.yaml");
+        Run r = checkWithStdin(resume + "---\n" + Fixtures.read("examples/seed/snapshot/full-backup-azblob.yaml"),
+                "--old", tmp.toString(), "--objects", ex("examples/cluster"), "-", "-");
+        assertEquals(1, r.code(), r.out() + r.err());
+        assertTrue(r.out().contains("DENIED test1/demo1-log-backup-azblob  UPDATE  (stdin)#0 (line 1)"), r.out());
+        assertTrue(r.out().contains("ok     test1/demo1-full-backup-azblob  CREATE  (stdin)#1"), r.out());
+        assertTrue(r.out().contains("2 Backup(s) checked"), "- given twice reads standard input once: " + r.out());
+
+        Run broken = checkWithStdin("apiVersion: br.pingcap.com/v1alpha1\nkind: Backup\nspec: [\n", "-");
+        assertEquals(2, broken.code(), broken.out());
+        assertTrue(broken.out().contains("(stdin)#0 (line "), broken.out());
+
+        Run withBase = checkWithStdin(resume, "--base", "main", "-");
+        assertEquals(2, withBase.code());
+        assertTrue(withBase.err().contains("standard input (-) has no path there"), withBase.err());
+    }
+
     @Test
     void readsYamlFilesWhateverTheCaseOfTheirExtension(@TempDir Path tmp) throws IOException {
         Files.copy(Fixtures.path("examples/seed/log/01-start.yaml"), tmp.resolve("LOG-BACKUP.YAML"));
@@ -689,7 +834,7 @@ class CheckCommandTest {
                 fromLive.toString());
     }
 
-    private static int lineOf(String text, String needle) {
+    static int lineOf(String text, String needle) {
         String[] lines = text.split("\n", -1);
         for (int i = 0; i < lines.length; i++) {
             if (lines[i].contains(needle)) {
@@ -738,6 +883,41 @@ class CheckCommandTest {
         assertTrue(root.path("summary").asString().startsWith("1 Backup(s) checked"));
     }
 
+    /** -o json counts per kind and in total, so that a script need not walk the results. */
+    @Test
+    void countsObjectsFindingsAndProblemsPerKindInJson(@TempDir Path tmp) throws IOException {
+        JsonNode root = check("-o", "json", "--old", ex("examples/history/applied"), "--objects", ex("examples/cluster"),
+                ex("examples/gitops"), ex("examples/schedules")).json();
+        JsonNode backup = root.path("counts").path("byKind").path("Backup");
+        assertEquals(3, backup.path("checked").asInt(), root.path("counts").toString());
+        assertEquals(1, backup.path("denied").asInt());
+        assertEquals(1, backup.path("violations").asInt());
+        assertEquals(3, root.path("counts").path("byKind").path("BackupSchedule").path("checked").asInt());
+        // the counts are the results' own numbers
+        int warnings = 0;
+        int notChecked = 0;
+        for (JsonNode res : root.path("results")) {
+            warnings += res.path("warnings").size();
+            notChecked += res.path("notChecked").size();
+        }
+        JsonNode total = root.path("counts").path("total");
+        assertEquals(6, total.path("checked").asInt());
+        assertEquals(warnings, total.path("warnings").asInt());
+        assertTrue(warnings > 0, "the schedule examples warn");
+        assertEquals(notChecked, total.path("notChecked").asInt());
+        assertEquals(0, total.path("problems").asInt());
+
+        Files.writeString(tmp.resolve("v1.yaml"), Fixtures.read("examples/schedules/backup-schedule-azblob.yaml")
+                .replace("apiVersion: br.pingcap.com/v1alpha1", "apiVersion: pingcap.com/v1alpha1"));
+        Files.writeString(tmp.resolve("bad.yaml"), "kind: [\n");
+        Files.copy(Fixtures.path("examples/seed/log/01-start.yaml"), tmp.resolve("log.yaml"));
+        JsonNode broken = check("-o", "json", tmp.toString()).json().path("counts");
+        assertEquals(1, broken.path("byKind").path("BackupSchedule").path("problems").asInt(), broken.toString());
+        assertEquals(0, broken.path("byKind").path("BackupSchedule").path("checked").asInt());
+        assertEquals(2, broken.path("total").path("problems").asInt(), "the broken YAML has no kind");
+        assertEquals(1, broken.path("byKind").path("Backup").path("checked").asInt());
+    }
+
     /**
      * -o sarif is valid SARIF 2.1.0 (the OASIS schema with errata 01, oasis-tcs/sarif-spec
      * sarif-2.1/schema/sarif-schema-2.1.0.json, in src/test/resources),
@@ -777,14 +957,14 @@ class CheckCommandTest {
         assertTrue(invocation.path("toolExecutionNotifications").get(0).path("message").path("text").asString().contains("not valid YAML"));
     }
 
-    private static List<String> sarifProblems(JsonNode log) {
+    static List<String> sarifProblems(JsonNode log) {
         com.networknt.schema.Schema schema = com.networknt.schema.SchemaRegistry
                 .withDefaultDialect(com.networknt.schema.SpecificationVersion.DRAFT_4)
                 .getSchema(Json.JSON.readTree(Fixtures.read("cli/src/test/resources/sarif-schema-2.1.0.json")));
         return schema.validate(log).stream().map(Object::toString).toList();
     }
 
-    private static void git(Path dir, String... args) throws Exception {
+    static void git(Path dir, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of("git", "-C", dir.toString()));
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
