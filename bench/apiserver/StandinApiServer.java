@@ -20,10 +20,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * Backups that the fabric8 mock server cannot hold. It answers what brguard's webhook and controller ask:
  * <ul>
  *   <li>GET /apis/br.pingcap.com/v1alpha1/backups and /api/v1/secrets: lists, paged with limit and continue when
- *   asked (unpaged otherwise, as one response);</li>
+ *   asked (unpaged otherwise, as one response); /apis/br.pingcap.com/v1alpha1/restores: an empty list;</li>
  *   <li>the same with watch=true: a watch that stays open and sends nothing;</li>
  *   <li>GET /api/v1/namespaces/NS/secrets/NAME: one generated Secret; POST of Events: 201.</li>
  * </ul>
+ * The Backups are BACKUPS generated ones and, after them, the two a PITR Restore of the bench reads.
  * Usage: java bench/apiserver/StandinApiServer.java PORT BACKUPS SECRETS SECRET_BYTES
  * Prints "listening on PORT" when ready; counts requests and bytes sent per path on stderr at exit.
  */
@@ -70,7 +71,10 @@ public class StandinApiServer {
                 return;
             }
             if (path.equals("/apis/br.pingcap.com/v1alpha1/backups")) {
-                list(ex, q, backups, "BackupList", "br.pingcap.com/v1alpha1", StandinApiServer::backup);
+                list(ex, q, backups + PITR_SOURCES, "BackupList", "br.pingcap.com/v1alpha1",
+                        (sb, i) -> { if (i < backups) backup(sb, i); else pitrSource(sb, i - backups); });
+            } else if (path.equals("/apis/br.pingcap.com/v1alpha1/restores")) {
+                list(ex, q, 0, "RestoreList", "br.pingcap.com/v1alpha1", (sb, i) -> { });
             } else if (path.equals("/api/v1/secrets")) {
                 list(ex, q, secrets, "SecretList", "v1", StandinApiServer::secret);
             } else if (path.matches("/api/v1/namespaces/[^/]+/secrets/[^/]+")) {
@@ -180,6 +184,26 @@ public class StandinApiServer {
         }
         sb.setLength(sb.length() - 1);
         sb.append("]}}");
+    }
+
+    /** The Backups after the generated ones: what bench/webhook/request-scale-restore.json restores from. */
+    static final int PITR_SOURCES = 2;
+
+    /**
+     * The log backup and the snapshot of the cluster "prod" in team-0 (prefixes prod/log and prod/full) that the
+     * PITR Restore of request-scale-restore.json reads: the log from 2022-10-10T00:00Z to its checkpoint at 12:00Z,
+     * the snapshot at 06:00Z.
+     */
+    static void pitrSource(StringBuilder sb, int k) {
+        boolean log = k == 0;
+        String name = log ? "prod-log" : "prod-full";
+        sb.append("{\"apiVersion\":\"br.pingcap.com/v1alpha1\",\"kind\":\"Backup\",\"metadata\":{\"name\":\"").append(name)
+                .append("\",\"namespace\":\"team-0\",\"resourceVersion\":\"").append(90 + k).append("\"},\"spec\":{\"backupMode\":\"")
+                .append(log ? "log" : "snapshot").append("\",\"br\":{\"cluster\":\"prod\"},\"azblob\":{\"secretName\":")
+                .append("\"azblob-secret-0\",\"container\":\"backups\",\"prefix\":\"prod/").append(log ? "log" : "full")
+                .append("\"}},\"status\":{\"phase\":\"").append(log ? "Running" : "Complete").append("\",\"commitTs\":\"")
+                .append(log ? "436564131840000000" : "436569794150400000").append('"')
+                .append(log ? ",\"logCheckpointTs\":\"436575456460800000\"" : "").append("}}");
     }
 
     /** A Secret of about SECRET_BYTES: the account, a key, and a filler value such as a Helm release would hold. */

@@ -46,7 +46,7 @@ cpu() { awk '{printf "%.1f", ($14 + $15) / 100}' "/proc/$1/stat"; }
 mock_cpu0=$(cpu "${pids[1]}"); azurite_cpu0=$(cpu "${pids[0]}")
 start=$(date +%s%3N)
 KUBECONFIG="$work/kubeconfig" java "${flags[@]}" ${extra[@]+"${extra[@]}"} -Djdk.httpclient.allowRestrictedHeaders=content-length \
-  -jar cli/target/brguard.jar controller --no-leader-election --workers="$workers" \
+  -jar cli/target/brguard.jar controller --no-leader-election --run-backups --health-port=0 --workers="$workers" \
   --azure-endpoint="http://127.0.0.1:$port/{account}" >/dev/null 2>"$work/controller.err" & cpid=$!; pids+=($cpid)
 peak=0
 if [ -n "${BENCH_PERF:-}" ]; then (sleep "${BENCH_PERF_DELAY:-0}"; exec perf record -F 999 -g -o "$BENCH_PERF" -p "$cpid") >/dev/null 2>&1 & pids+=($!); fi

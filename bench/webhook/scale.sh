@@ -3,9 +3,10 @@
 # A stand-in API server (bench/apiserver/StandinApiServer.java) streams BACKUPS Argo CD-managed Backups and SECRETS
 # Secrets of SECRET_BYTES each; the webhook runs against it as in a cluster (informer, Secret GETs). Measures: time
 # from start to /readyz 200 (or "never ready" after READY_TIMEOUT s), peak RSS, the live heap after a full GC (so
-# the heap each cached Backup costs: run once with BACKUPS=0 to have the base), /healthz afterwards, and CREATE and
-# UPDATE p50/p99 at RATE req/s (LoadGen, open loop). Past the Backup cache's budget (30% of the heap) it says so:
-# /readyz, the brguard_backup_cache_* gauges, and the decisions whose cross-object rules went unchecked.
+# the heap each cached Backup costs: run once with BACKUPS=0 to have the base), /healthz afterwards, and CREATE,
+# UPDATE and RESTORE (a PITR Restore reading two of the Backups, its window checked) p50/p99 at RATE req/s (LoadGen,
+# open loop). Past the Backup cache's budget (30% of the heap) it says so: /readyz, the brguard_backup_cache_*
+# gauges, and the decisions whose cross-object rules went unchecked.
 # Usage: BACKUPS=10000 SECRETS=10000 SECRET_BYTES=51200 bench/webhook/scale.sh
 #        JAR=/path/to/other/brguard.jar FLAGS_FROM=its/webhook-deployment.yaml ... to measure another build the same way.
 set -euo pipefail
@@ -16,7 +17,8 @@ jar=$(realpath "${JAR:-cli/target/brguard.jar}")
 source bench/lib.sh
 read -r -a flags <<<"$(deployment_jvm_flags "${FLAGS_FROM:-manifests/base/webhook-deployment.yaml}")"
 deployment_malloc_arenas manifests/base/webhook-deployment.yaml
-api=18001; tls=18443; health=18080
+# PORTS moves every port the run listens on (another run on the machine may hold the defaults): PORTS=28000.
+base=${PORTS:-18000}; api=$((base + 1)); tls=$((base + 443)); health=$((base + 80))
 
 [ -n "${JAR:-}" ] || ./brguard --version >/dev/null
 javac -d "$work/lg" bench/webhook/LoadGen.java
@@ -34,7 +36,7 @@ java -jar "$jar" certs issue --dir "$work/tls" --dns localhost >/dev/null
 
 # The AppCDS archive the image builds (Dockerfile): a short dev-mode run records the classes the webhook loads.
 (cd "$work" && timeout 25 java -XX:ArchiveClassesAtExit="$work/brguard.jsa" -jar "$jar" webhook --dev \
-  --objects "$OLDPWD/examples/cluster" --port 18543 --health-port 18180 >/dev/null 2>&1 || true)
+  --objects "$OLDPWD/examples/cluster" --port $((base + 543)) --health-port $((base + 180)) >/dev/null 2>&1 || true)
 [ -s "$work/brguard.jsa" ] && flags+=(-XX:SharedArchiveFile="$work/brguard.jsa")
 echo "machine: $(nproc) cores, $(java -version 2>&1 | head -1); $backups Backups, $secrets Secrets of $bytes bytes; jar $jar"
 echo "JVM flags: ${flags[*]}"
@@ -64,6 +66,7 @@ if [ -n "$ready" ]; then
   load() { java -Dwarmup="${WARM_UP:-20}" -cp "$work/lg" LoadGen "$@"; }
   echo "CREATE $(load rate https://localhost:$tls/validate "$work/tls/ca.crt" bench/webhook/request-scale-create.json "$secs" "$rate")"
   echo "UPDATE $(load rate https://localhost:$tls/validate "$work/tls/ca.crt" bench/webhook/request-scale-update.json "$secs" "$rate")"
+  echo "RESTORE $(load rate https://localhost:$tls/validate "$work/tls/ca.crt" bench/webhook/request-scale-restore.json "$secs" "$rate")"
   echo "decisions: $(grep -c '"decision"' "$work/audit.jsonl") ($(grep -c '"decision":"error"' "$work/audit.jsonl") errors, $(grep -c 'not checked: the Backup cache is over its budget' "$work/audit.jsonl") with cross-object rules not checked)"
   v=$(awk '/VmHWM/ {print $2}' "/proc/$wpid/status"); echo "peak RSS over the run: $((v / 1024)) MiB"
 fi

@@ -40,3 +40,33 @@ securityContext:
   capabilities:
     drop: [ALL]
 {{- end }}
+
+{{/*
+What a pod pulls with and where it runs: imagePullSecrets (every pod), and a component's nodeSelector, tolerations
+and priorityClassName. Called with (dict "root" $ "values" .Values.<component>).
+*/}}
+{{- define "brguard.podPlacement" -}}
+{{- with .root.Values.imagePullSecrets }}
+imagePullSecrets:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with .values.nodeSelector }}
+nodeSelector:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with .values.tolerations }}
+tolerations:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with .values.priorityClassName }}
+priorityClassName: {{ . }}
+{{- end }}
+{{- end }}
+
+{{/* A pod template's annotations (a component's podAnnotations), when any are set. */}}
+{{- define "brguard.podAnnotations" -}}
+{{- with . }}
+annotations:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- end }}

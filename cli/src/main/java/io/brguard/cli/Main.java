@@ -1,18 +1,19 @@
 package io.brguard.cli;
 
 import io.brguard.cli.check.CheckCommand;
+import io.brguard.cli.check.TestCommand;
 import io.brguard.cli.serve.CertsCommand;
 import io.brguard.cli.serve.ControllerCommand;
 import io.brguard.cli.serve.WebhookCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The one {@code brguard} executable: check, webhook, controller and certs as subcommands. */
+/** The one {@code brguard} executable: check, webhook, controller, certs and vap as subcommands. */
 @Command(name = "brguard", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = "Safe TiDB Backup CRs on Azure Blob Storage from Git: offline checks, admission webhook, "
+        description = "Safe TiDB Backup CRs on Azure Blob Storage from Git: offline checks and policy tests, admission webhook, "
                 + "slim controller and webhook certificates.",
-        subcommands = {CheckCommand.class, WebhookCommand.class, ControllerCommand.class, CertsCommand.class,
-                CommandLine.HelpCommand.class})
+        subcommands = {CheckCommand.class, TestCommand.class, WebhookCommand.class, ControllerCommand.class, CertsCommand.class,
+                VapCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
 
     private static final String COMMON_POOL_PARALLELISM = "java.util.concurrent.ForkJoinPool.common.parallelism";

@@ -41,7 +41,7 @@ class MainTest {
 
     /** --help and -h print the subcommand's usage and exit 0, without starting anything or asking for arguments. */
     @ParameterizedTest
-    @ValueSource(strings = {"check", "webhook", "controller", "certs"})
+    @ValueSource(strings = {"check", "test", "webhook", "controller", "certs", "vap"})
     void everySubcommandPrintsItsUsageOnHelp(String sub) {
         for (String flag : new String[] {"--help", "-h"}) {
             CommandLine cli = Main.commandLine();

@@ -25,14 +25,31 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Renders every overlay with `kubectl kustomize` (offline) and checks the output. */
+/**
+ * Renders every overlay with `kubectl kustomize` (offline) and checks the output. Besides the shipped overlays, the
+ * test overlays in src/test/resources/overlays add one optional component each to webhook-only (monitoring,
+ * grafana-dashboard, fail-closed, vap; vap-deny with the patch that makes its bindings refuse), as a team's own
+ * overlay would.
+ */
 class ManifestsTest {
-    private static final List<String> OVERLAYS = List.of("webhook-only", "standalone", "cert-manager", "network-policy");
+    private static final List<String> OVERLAYS = List.of("webhook-only", "schedules", "standalone", "cert-manager", "network-policy");
+    private static final List<String> WITH_COMPONENTS = List.of("monitoring", "grafana-dashboard", "fail-closed", "vap", "vap-deny");
     private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
 
+    /** A shipped overlay (manifests/overlays) or a test overlay (cli/src/test/resources/overlays). */
     static List<JsonNode> render(String overlay) {
+        java.nio.file.Path dir = Fixtures.path("manifests/overlays/" + overlay);
+        if (!java.nio.file.Files.isDirectory(dir)) {
+            dir = Fixtures.path("cli/src/test/resources/overlays/" + overlay);
+        }
+        return renderDir(dir);
+    }
+
+    /** Any kustomization directory, rendered as `kubectl kustomize DIR`. */
+    static List<JsonNode> renderDir(java.nio.file.Path dir) {
+        String overlay = dir.getFileName().toString();
         try {
-            Process p = new ProcessBuilder("kubectl", "kustomize", Fixtures.path("manifests/overlays/" + overlay).toString())
+            Process p = new ProcessBuilder("kubectl", "kustomize", dir.toString())
                     .redirectErrorStream(false).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -60,15 +77,18 @@ class ManifestsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"webhook-only", "standalone", "cert-manager", "network-policy"})
+    @ValueSource(strings = {"webhook-only", "schedules", "standalone", "cert-manager", "network-policy", "monitoring",
+            "grafana-dashboard", "fail-closed", "vap", "vap-deny"})
     void everyRenderedObjectMatchesItsKubernetesSchema(String overlay) {
         List<String> problems = new ArrayList<>();
         for (JsonNode o : render(overlay)) {
             String where = overlay + " " + o.path("kind").asString() + "/" + o.path("metadata").path("name").asString();
             HasMetadata typed = SERIALIZATION.unmarshal(o.toString());
             if (typed instanceof GenericKubernetesResource) {
-                // cert-manager kinds: no built-in schema here; their fields are checked by cert-manager on apply
-                assertTrue(o.path("apiVersion").asString().startsWith("cert-manager.io/"), where + " has no known schema");
+                // cert-manager kinds: no built-in schema here; their fields are checked by cert-manager on apply.
+                // Prometheus Operator kinds: bound to the operator's CRDs in MonitoringTest.
+                assertTrue(o.path("apiVersion").asString().startsWith("cert-manager.io/")
+                        || o.path("apiVersion").asString().startsWith("monitoring.coreos.com/"), where + " has no known schema");
                 continue;
             }
             unknownFields(where, typed, problems, new IdentityHashMap<>());
@@ -137,10 +157,11 @@ class ManifestsTest {
         for (JsonNode rule : webhook.path("rules")) {
             rule.path("resources").forEach(r -> verbs.put(r.asString(), strings(rule.path("verbs"))));
         }
-        // Backups are cached (list, watch); a Secret is read one at a time and never enumerated (get only); the
-        // webhook configurations are read by name (the caBundle metrics) and nothing else of them.
-        assertEquals(Map.of("backups", List.of("get", "list", "watch"), "secrets", List.of("get"),
-                "events", List.of("create", "patch"), "policyreports", List.of("get", "create", "update"),
+        // Backups and Restores are cached (list, watch), and only read; a Secret is read one at a time and never
+        // enumerated (get only); the webhook configurations are read by name (the caBundle metrics) and nothing else
+        // of them.
+        assertEquals(Map.of("backups", List.of("get", "list", "watch"), "restores", List.of("get", "list", "watch"),
+                "secrets", List.of("get"), "events", List.of("create", "patch"), "policyreports", List.of("get", "create", "update"),
                 "validatingwebhookconfigurations", List.of("get"), "mutatingwebhookconfigurations", List.of("get")),
                 verbs, "the webhook's RBAC");
         for (JsonNode rule : webhook.path("rules")) {
@@ -148,6 +169,35 @@ class ManifestsTest {
                 assertEquals(List.of("brguard"), strings(rule.path("resourceNames")), "only brguard's own configurations");
             }
         }
+    }
+
+    /**
+     * The controller of the schedules install carries out BackupSchedules and nothing else: no Job, no Secret, no
+     * Backup status (those are TiDB Operator's). Only the standalone install's backup-executor adds them.
+     */
+    @Test
+    void theSchedulesControllerCannotRunJobsReadSecretsOrWriteBackupStatus() {
+        Map<String, List<String>> verbs = new java.util.TreeMap<>();
+        for (JsonNode role : ofKind(render("schedules"), "ClusterRole")) {
+            if (role.path("metadata").path("name").asString().startsWith("brguard-controller")) {
+                for (JsonNode rule : role.path("rules")) {
+                    rule.path("resources").forEach(r -> verbs.put(r.asString(), strings(rule.path("verbs"))));
+                }
+            }
+        }
+        assertEquals(Map.of("backupschedules", List.of("get", "list", "watch"), "backupschedules/status", List.of("get", "update", "patch"),
+                "backupschedules/finalizers", List.of("update"), "backups", List.of("get", "list", "watch", "create", "patch", "delete"),
+                "events", List.of("create", "patch")), verbs, "the schedules controller's RBAC");
+        JsonNode args = ofKind(render("schedules"), "Deployment").stream()
+                .filter(d -> d.path("metadata").path("name").asString().equals("brguard-controller")).findFirst().orElseThrow()
+                .path("spec").path("template").path("spec").path("containers").get(0).path("args");
+        assertFalse(strings(args).contains("--run-backups"), "TiDB Operator v2 runs the Backups");
+        JsonNode standaloneArgs = ofKind(render("standalone"), "Deployment").stream()
+                .filter(d -> d.path("metadata").path("name").asString().equals("brguard-controller")).findFirst().orElseThrow()
+                .path("spec").path("template").path("spec").path("containers").get(0).path("args");
+        assertTrue(strings(standaloneArgs).contains("--run-backups"), "standalone runs Backups too");
+        assertTrue(ofKind(render("standalone"), "ClusterRole").stream()
+                .anyMatch(r -> r.path("metadata").path("name").asString().equals("brguard-controller-backups")));
     }
 
     /** No wildcard in any verb, resource, group, name or URL of a Role's rules, and every rule has verbs. */
@@ -161,8 +211,8 @@ class ManifestsTest {
     }
 
     @Test
-    void webhookConfigurationsMatchOnlyBackupsAndCarryNoCaBundle() {
-        for (String overlay : OVERLAYS) {
+    void webhookConfigurationsMatchOnlyTheJudgedKindsAndCarryNoCaBundle() {
+        for (String overlay : java.util.stream.Stream.concat(OVERLAYS.stream(), WITH_COMPONENTS.stream()).toList()) {
             List<JsonNode> objects = render(overlay);
             List<JsonNode> configs = new ArrayList<>(ofKind(objects, "ValidatingWebhookConfiguration"));
             configs.addAll(ofKind(objects, "MutatingWebhookConfiguration"));
@@ -177,16 +227,23 @@ class ManifestsTest {
                     assertTrue(List.of("Fail", "Ignore").contains(w.path("failurePolicy").asString()), where);
                     assertTrue(w.path("clientConfig").path("caBundle").isMissingNode(), where + " has a caBundle in Git");
                     assertEquals("brguard-webhook", w.path("clientConfig").path("service").path("name").asString());
+                    // The validating webhook judges every kind in the table; only Backups are defaulted (a schedule's
+                    // templates get the CRD's defaults from the API server, its children are defaulted when created).
+                    List<String> kinds = c.path("kind").asString().startsWith("Validating")
+                            ? io.brguard.policy.Kinds.plurals() : List.of("backups");
                     for (JsonNode r : w.path("rules")) {
                         assertEquals(List.of("br.pingcap.com"), strings(r.path("apiGroups")), where);
-                        assertEquals(List.of("backups"), strings(r.path("resources")), where);
+                        assertEquals(kinds, strings(r.path("resources")), where);
                     }
                     assertTrue(w.path("namespaceSelector").toString().contains("brguard"), where + " does not exclude its own namespace");
                 }
             }
+            // Installed fail-open (an install cannot block a Backup write); fail-closed only with the component.
             JsonNode validating = ofKind(objects, "ValidatingWebhookConfiguration").get(0).path("webhooks").get(0);
-            assertEquals("Fail", validating.path("failurePolicy").asString());
+            assertEquals(overlay.equals("fail-closed") ? "Fail" : "Ignore", validating.path("failurePolicy").asString(), overlay);
             assertEquals("/validate", validating.path("clientConfig").path("service").path("path").asString());
+            assertEquals("Ignore", ofKind(objects, "MutatingWebhookConfiguration").get(0).path("webhooks").get(0)
+                    .path("failurePolicy").asString(), overlay + ": the mutating webhook only fills defaults");
         }
     }
 
@@ -231,11 +288,24 @@ class ManifestsTest {
                 assertFalse(c.path("resources").path("requests").path("cpu").isMissingNode(), name + " cpu request");
             }
         }
-        JsonNode webhook = deployments.stream().filter(d -> d.path("metadata").path("name").asString().equals("brguard-webhook"))
-                .findFirst().orElseThrow().path("spec").path("template").path("spec").path("containers").get(0);
-        assertEquals("/readyz", webhook.path("readinessProbe").path("httpGet").path("path").asString());
-        assertEquals("/healthz", webhook.path("livenessProbe").path("httpGet").path("path").asString());
-        assertEquals(1, ofKind(objects, "PodDisruptionBudget").size());
+        for (JsonNode d : deployments) {
+            String name = d.path("metadata").path("name").asString();
+            JsonNode pod = d.path("spec").path("template");
+            JsonNode c = pod.path("spec").path("containers").get(0);
+            assertEquals("/readyz", c.path("readinessProbe").path("httpGet").path("path").asString(), name);
+            assertEquals("/healthz", c.path("livenessProbe").path("httpGet").path("path").asString(), name);
+            List<String> ports = new ArrayList<>();
+            c.path("ports").forEach(p -> ports.add(p.path("name").asString()));
+            assertTrue(ports.contains(c.path("readinessProbe").path("httpGet").path("port").asString()), name + " probes a port it has");
+            assertTrue(c.toString().contains("-XX:+ExitOnOutOfMemoryError"), name + ": a JVM out of heap exits");
+            // Each Deployment has a PDB that selects its pods and lets a drain evict one of them at a time.
+            JsonNode pdb = ofKind(objects, "PodDisruptionBudget").stream()
+                    .filter(b -> selects(b.path("spec").path("selector"), pod.path("metadata").path("labels")))
+                    .findFirst().orElseThrow(() -> new AssertionError(name + " has no PodDisruptionBudget"));
+            assertTrue(pdb.path("spec").path("minAvailable").asInt(0) == 1 || pdb.path("spec").path("maxUnavailable").asInt(0) == 1,
+                    name + ": " + pdb.path("spec"));
+        }
+        assertEquals(2, ofKind(objects, "PodDisruptionBudget").size());
         // High availability as the webhook anchors recommend: three replicas, one node each (required), spread over
         // zones, and evictions one at a time.
         JsonNode webhookDeployment = deployments.stream().filter(d -> d.path("metadata").path("name").asString()
@@ -250,7 +320,10 @@ class ManifestsTest {
             assertEquals("webhook", c.path("labelSelector").path("matchLabels").path("app.kubernetes.io/component").asString());
         });
         assertEquals(java.util.Map.of("kubernetes.io/hostname", "DoNotSchedule", "topology.kubernetes.io/zone", "ScheduleAnyway"), byKey);
-        assertEquals(1, ofKind(objects, "PodDisruptionBudget").get(0).path("spec").path("maxUnavailable").asInt());
+        JsonNode webhookPdb = ofKind(objects, "PodDisruptionBudget").stream()
+                .filter(b -> selects(b.path("spec").path("selector"), webhookDeployment.path("spec").path("template").path("metadata").path("labels")))
+                .findFirst().orElseThrow();
+        assertEquals(1, webhookPdb.path("spec").path("maxUnavailable").asInt());
         // Outside kube-system a system-* priority class needs a matching ResourceQuota where the API server limits
         // them (GKE): the pods would be refused, and with failurePolicy Fail so would every Backup write.
         for (String overlay : OVERLAYS) {
@@ -284,12 +357,15 @@ class ManifestsTest {
     }
 
     @Test
-    void standaloneInstallsTheSameCrdAsManifestsCrd() {
-        JsonNode shipped = Fixtures.object("manifests/crd/backups.br.pingcap.com.yaml");
+    void standaloneInstallsTheSameCrdsAsManifestsCrd() {
         List<JsonNode> crds = ofKind(render("standalone"), "CustomResourceDefinition");
-        assertEquals(1, crds.size());
-        assertTrue(Json.sameMeaning(shipped, crds.get(0)));
-        assertTrue(ofKind(render("webhook-only"), "CustomResourceDefinition").isEmpty(), "TiDB Operator owns the CRD there");
+        assertEquals(3, crds.size());
+        assertTrue(Json.sameMeaning(Fixtures.object("manifests/crd/backups.br.pingcap.com.yaml"), crds.get(0)));
+        assertTrue(Json.sameMeaning(Fixtures.object("manifests/crd/backupschedules.br.pingcap.com.yaml"), crds.get(1)));
+        assertTrue(Json.sameMeaning(Fixtures.object("manifests/crd/restores.br.pingcap.com.yaml"), crds.get(2)));
+        for (String overlay : List.of("webhook-only", "schedules")) {
+            assertTrue(ofKind(render(overlay), "CustomResourceDefinition").isEmpty(), "TiDB Operator owns the CRDs in " + overlay);
+        }
     }
 
     /** The health checks themselves run under Lua 5.1 and cel-java in GitOpsHealthTest; here only their wiring. */
@@ -384,13 +460,42 @@ class ManifestsTest {
         }
     }
 
+    /*
+     * imagePullSecrets everywhere: the component names the pull Secret on every ServiceAccount, and every pod of every
+     * install runs as one of them, so the API server gives each pod the Secret when it is created.
+     */
+    @Test
+    void theImagePullSecretComponentReachesEveryPod() throws java.io.IOException {
+        for (String overlay : List.of("standalone", "cert-manager")) {
+            java.nio.file.Path dir = Fixtures.path("cli/target/image-pull-secret-" + overlay);
+            java.nio.file.Files.createDirectories(dir);
+            java.nio.file.Files.writeString(dir.resolve("kustomization.yaml"), "resources: [../../../manifests/overlays/" + overlay
+                    + "]\ncomponents: [../../../manifests/components/image-pull-secret]\n");
+            List<JsonNode> objects = renderDir(dir);
+            java.util.Set<String> withSecret = new java.util.TreeSet<>();
+            for (JsonNode sa : ofKind(objects, "ServiceAccount")) {
+                assertEquals("[{\"name\":\"brguard-registry\"}]", sa.path("imagePullSecrets").toString(), sa.toString());
+                withSecret.add(sa.path("metadata").path("name").asString());
+            }
+            int pods = 0;
+            for (JsonNode o : objects) {
+                for (JsonNode podSpec : o.findParents("containers")) {
+                    pods++;
+                    assertTrue(withSecret.contains(podSpec.path("serviceAccountName").asString()),
+                            overlay + " " + o.path("metadata").path("name").asString() + " runs as a ServiceAccount without the pull Secret");
+                }
+            }
+            assertEquals(overlay.equals("standalone") ? 4 : 1, pods, overlay + ": every pod template was seen");
+        }
+    }
+
     private static JsonNode named(List<JsonNode> objects, String name) {
         return objects.stream().filter(o -> name.equals(o.path("metadata").path("name").asString())).findFirst()
                 .orElseThrow(() -> new AssertionError("no " + name));
     }
 
     /** Whether a matchLabels selector (the only form shipped) selects these labels. */
-    private static boolean selects(JsonNode selector, JsonNode labels) {
+    static boolean selects(JsonNode selector, JsonNode labels) {
         assertTrue(selector.path("matchExpressions").isMissingNode(), "matchLabels only");
         assertFalse(selector.path("matchLabels").isEmpty(), "a selector that selects every pod");
         for (Map.Entry<String, JsonNode> e : selector.path("matchLabels").properties()) {

@@ -37,7 +37,7 @@ class ReleaseTest {
         String version = projectVersion();
         assertFalse(version.endsWith("-SNAPSHOT"), "an image tag cannot follow a SNAPSHOT version");
         List<String> wrong = new ArrayList<>();
-        for (String overlay : List.of("webhook-only", "standalone", "cert-manager", "network-policy")) {
+        for (String overlay : List.of("webhook-only", "schedules", "standalone", "cert-manager", "network-policy")) {
             for (JsonNode o : ManifestsTest.render(overlay)) {
                 for (JsonNode image : o.findValues("image")) {
                     if (image.isString() && image.asString().startsWith("brguard/") && !image.asString().equals("brguard/brguard:" + version)) {
@@ -75,6 +75,18 @@ class ReleaseTest {
             }
         }
         assertEquals(List.of(), wrong, "the project version is " + version);
+    }
+
+    /** The project is under the Apache License 2.0 (LICENSE), and the pom, the image and the chart say the same. */
+    @Test
+    void theLicenseIsApache2WhereverOneIsNamed() {
+        String license = Fixtures.read("LICENSE");
+        assertTrue(license.contains("Apache License") && license.contains("Version 2.0, January 2004")
+                && license.contains("END OF TERMS AND CONDITIONS"), "LICENSE holds the Apache License 2.0");
+        assertTrue(Fixtures.read("pom.xml").contains("<name>Apache-2.0</name>"), "pom.xml names the license");
+        assertTrue(Fixtures.read("Dockerfile").contains("org.opencontainers.image.licenses=\"Apache-2.0\"")
+                && Fixtures.read("Dockerfile").contains("COPY LICENSE /app/LICENSE"), "the image labels and carries it");
+        assertEquals("Apache-2.0", Fixtures.object("charts/brguard/Chart.yaml").path("annotations").path("artifacthub.io/license").asString());
     }
 
     /** The build stage copies every module's pom and sources, and everything it copies survives .dockerignore. */
@@ -121,6 +133,30 @@ class ReleaseTest {
         assertTrue(runtime.contains("COPY --from=build /src/cli/target/brguard.jar /app/brguard.jar"));
         assertTrue(runtime.contains("USER 65532:65532"), "the image runs as the non-root user the manifests expect");
         assertTrue(runtime.contains("ENTRYPOINT [\"java\", \"-jar\", \"/app/brguard.jar\"]"));
+    }
+
+    /**
+     * The image runs {@code check --base} (git reads the ref) and {@code check --kustomize} (kubectl renders), each
+     * pinned: git to the 2.43 series of the Ubuntu release the JRE image is pinned to, kubectl to a release of the
+     * official image whose kustomize builds the overlays (v4.0.5 or later: kubectl 1.21+); and git accepts a
+     * workspace mounted from another user. No Docker engine runs here: the Dockerfile's text is what is checked.
+     */
+    @Test
+    void theImageCarriesPinnedGitAndKubectlForCheck() {
+        String runtime = Fixtures.read("Dockerfile").split("(?m)^FROM ")[2];
+        assertTrue(runtime.startsWith("eclipse-temurin:17-jre-noble\n"), "the runtime image names its Ubuntu release: " + runtime.lines().findFirst());
+        Matcher git = Pattern.compile("(?m)^ARG GIT_VERSION=(\\S+)$").matcher(runtime);
+        assertTrue(git.find(), "git's version is an ARG");
+        assertTrue(git.group(1).matches("1:2\\.43\\.0-1ubuntu7[.*0-9]*"), "noble's git 2.43 series: " + git.group(1));
+        assertTrue(runtime.contains("apt-get install -y --no-install-recommends \"git=${GIT_VERSION}\""), "installed at that version");
+        assertTrue(runtime.contains("rm -rf /var/lib/apt/lists/*"));
+        assertTrue(runtime.contains("git config --system --add safe.directory '*'"), "a mounted workspace is not refused");
+        Matcher kubectl = Pattern.compile("(?m)^COPY --from=registry\\.k8s\\.io/kubectl:v(\\d+)\\.(\\d+)\\.(\\d+) /bin/kubectl /usr/local/bin/kubectl$")
+                .matcher(runtime);
+        assertTrue(kubectl.find(), "kubectl from the official image, at a release");
+        assertEquals(1, Integer.parseInt(kubectl.group(1)));
+        assertTrue(Integer.parseInt(kubectl.group(2)) >= 21, "kustomize v4.0.5 or later comes with kubectl 1.21+");
+        assertTrue(runtime.indexOf("apt-get install") < runtime.indexOf("USER 65532:65532"), "installed before the user drops root");
     }
 
     @Test

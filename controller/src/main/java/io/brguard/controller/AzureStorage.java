@@ -202,16 +202,6 @@ public final class AzureStorage {
                 .iterableByPage(1).iterator().next().getValue().size() > 0;
     }
 
-    /** The total size of every blob under the prefix (the status' backupSize). */
-    public long size(Credentials c, Specs.AzureLocation loc) {
-        long total = 0;
-        for (BlobItem item : container(c, loc).listBlobs(new ListBlobsOptions().setPrefix(prefix(loc)), timeout)) {
-            Long len = item.getProperties() == null ? null : item.getProperties().getContentLength();
-            total += len == null ? 0 : len;
-        }
-        return total;
-    }
-
     /**
      * The log checkpoint as BR computes it without PD: max(StartVersion, truncate safepoint), raised to the largest
      * {@code v1/global_checkpoint/*.ts} (8-byte little-endian). Empty when nothing is there yet.

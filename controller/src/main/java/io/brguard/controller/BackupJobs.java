@@ -4,9 +4,12 @@ import io.brguard.policy.Specs;
 import io.brguard.policy.model.BRConfig;
 import io.brguard.policy.model.Backup;
 import io.brguard.policy.model.BackupSpec;
+import io.brguard.policy.schedule.ScheduledBackups;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMount;
@@ -29,10 +32,14 @@ import java.util.TreeMap;
  * command line its tidb-backup-manager then runs, cmd/tidb-backup-manager/app/backup/backup.go
  * {@code backupCommandTemplate}): deterministic name, owner reference, labels, backoffLimit 0, restartPolicy Never,
  * {@code --pd} from the cluster's first PDGroup, the cluster client certificate when the Cluster has TLS on, the BR
- * image following the TiKVGroup's version, {@code BR_LOG_TO_TERM} and the controller's {@code TZ}. One difference
- * by design: the Job's container is BR itself, not tidb-backup-manager with BR copied in by an init container;
- * brguard's controller reads the outcome from the Job and the backupmeta. Credentials reach BR as env vars
- * referencing the Secret (secretKeyRef): no value is copied into the Job. Pure.
+ * image following the TiKVGroup's version, {@code BR_LOG_TO_TERM} and the controller's {@code TZ}, the Backup's
+ * annotations on the Job and its pod (makeBRBackupJob copies them verbatim; the GitOps tools' tracking markers are
+ * left out here, {@code kubectl.kubernetes.io/last-applied-configuration} above all, which holds the whole spec).
+ * One difference by design: the Job's container is BR itself, not tidb-backup-manager with BR copied in by an init
+ * container; brguard's controller reads the outcome from the Job and the backupmeta. Credentials reach BR as env
+ * vars referencing a Secret (secretKeyRef): no value is in the Job. A SAS token (spec.azblob.sasToken), which
+ * TiDB Operator passes to BR inside the pod where the Job spec never shows it, is kept in a Secret of its own
+ * ({@link #sasSecret}) and reaches {@code --storage} through Kubernetes' {@code $(VAR)} expansion of args. Pure.
  */
 public final class BackupJobs {
     public static final String LABEL_BACKUP = "tidb.pingcap.com/backup";
@@ -44,6 +51,9 @@ public final class BackupJobs {
     private static final List<String> AAD = List.of("AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET", "AZURE_TENANT_ID");
     /** The Jobs' ServiceAccount when spec.serviceAccount is empty (pkg/controllers/br/manager/constants). */
     public static final String DEFAULT_SERVICE_ACCOUNT = "tidb-backup-manager";
+    /** The env var the kubelet expands into --storage, and the key of the SAS token's Secret. */
+    public static final String SAS_ENV = "BRGUARD_AZBLOB_SAS_TOKEN";
+    public static final String SAS_KEY = "sas-token";
 
     private final String defaultImage;
     private final String serviceAccountDefault;
@@ -109,13 +119,13 @@ public final class BackupJobs {
         labels.put("app.kubernetes.io/instance", instance == null ? name : instance);
         labels.put(LABEL_MANAGED_BY, MANAGED_BY);
         labels.put(LABEL_BACKUP, name);
-        Map<String, String> annotations = new LinkedHashMap<>();
+        Map<String, String> annotations = new LinkedHashMap<>(ScheduledBackups.copied(b.getMetadata().getAnnotations()));
         annotations.put(ANNOTATION_GENERATION, String.valueOf(b.getMetadata().getGeneration() == null ? 0 : b.getMetadata().getGeneration()));
         if (cmd == BrCommand.LOG_TRUNCATE) {
             annotations.put(ANNOTATION_TRUNCATE_UNTIL, spec.getLogTruncateUntil());
         }
         String image = image(spec, topology);
-        List<EnvVar> env = new ArrayList<>(credentialEnv(spec, secretKeys));
+        List<EnvVar> env = new ArrayList<>(credentialEnv(b, secretKeys));
         // Without it BR logs to a file inside the pod and `kubectl logs` shows nothing useful. TiDB Operator sets
         // string(rune(1)), a control character; BR only asks whether the variable is set.
         env.add(new EnvVarBuilder().withName("BR_LOG_TO_TERM").withValue("1").build());
@@ -158,7 +168,7 @@ public final class BackupJobs {
                         .withName(name).withUid(b.getMetadata().getUid()).withController(true).withBlockOwnerDeletion(true).build())
                 .endMetadata()
                 .withNewSpec().withBackoffLimit(0)
-                .withNewTemplate().withNewMetadata().withLabels(labels).endMetadata()
+                .withNewTemplate().withNewMetadata().withLabels(labels).withAnnotations(podAnnotations(b)).endMetadata()
                 .withNewSpec().withRestartPolicy("Never")
                 .withServiceAccountName(serviceAccount(b))
                 .withImagePullSecrets(spec.getImagePullSecrets()).withTolerations(spec.getTolerations())
@@ -215,7 +225,7 @@ public final class BackupJobs {
         if (br.getSendCredToTikv() != null) {
             a.add("--send-credentials-to-tikv=" + br.getSendCredToTikv());
         }
-        a.add("--storage=" + storageUrl(b));
+        a.add("--storage=" + storageArg(b));
         if (notBlank(spec.getAzblob().getAccessTier())) {
             a.add("--azblob.access-tier=" + spec.getAzblob().getAccessTier());
         }
@@ -254,27 +264,60 @@ public final class BackupJobs {
         return a;
     }
 
-    /** {@code azure://container/prefix/} plus the account and SAS token from the spec only, keys sorted. */
-    public static String storageUrl(Backup b) {
+    /** The Backup's annotations as the Job's pod carries them: the Job's own brguard annotations are not among them. */
+    private static Map<String, String> podAnnotations(Backup b) {
+        Map<String, String> copied = ScheduledBackups.copied(b.getMetadata().getAnnotations());
+        return copied.isEmpty() ? null : copied;
+    }
+
+    /**
+     * {@code azure://container/prefix/} plus the account and the SAS token, keys sorted, as BR reads them from
+     * --storage. The token is the {@code $(}{@value #SAS_ENV}{@code )} reference the kubelet expands from the
+     * Secret, never its value.
+     */
+    public static String storageArg(Backup b) {
         Specs.AzureLocation loc = Specs.location(b).orElseThrow();
         Map<String, String> q = new TreeMap<>();
         if (notBlank(b.getSpec().getAzblob().getStorageAccount())) {
-            q.put("account-name", b.getSpec().getAzblob().getStorageAccount());
+            q.put("account-name", URLEncoder.encode(b.getSpec().getAzblob().getStorageAccount(), StandardCharsets.UTF_8));
         }
         if (notBlank(b.getSpec().getAzblob().getSasToken())) {
-            q.put("sas-token", b.getSpec().getAzblob().getSasToken());
+            q.put("sas-token", "$(" + SAS_ENV + ")");
         }
         StringBuilder sb = new StringBuilder(loc.url());
         String sep = "?";
         for (var e : q.entrySet()) {
-            sb.append(sep).append(e.getKey()).append('=').append(URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8));
+            sb.append(sep).append(e.getKey()).append('=').append(e.getValue());
             sep = "&";
         }
         return sb.toString();
     }
 
+    /** The name of the Secret that holds a Backup's SAS token for its Jobs. */
+    public static String sasSecretName(Backup b) {
+        return JobNames.fit("backup-" + Specs.name(b) + "-sas");
+    }
+
+    /**
+     * The Secret holding the Backup's SAS token, URL-encoded as it stands in --storage, owned by the Backup (gone
+     * with it); null when the Backup has no SAS token.
+     */
+    public static Secret sasSecret(Backup b) {
+        String token = b.getSpec().getAzblob() == null ? null : b.getSpec().getAzblob().getSasToken();
+        if (!notBlank(token)) {
+            return null;
+        }
+        return new SecretBuilder().withNewMetadata().withName(sasSecretName(b)).withNamespace(Specs.namespace(b))
+                .withLabels(Map.of(LABEL_MANAGED_BY, MANAGED_BY, LABEL_BACKUP, JobNames.fit(Specs.name(b))))
+                .withOwnerReferences(new OwnerReferenceBuilder().withApiVersion(Backup.API_VERSION).withKind(Backup.KIND)
+                        .withName(Specs.name(b)).withUid(b.getMetadata().getUid()).withController(true).withBlockOwnerDeletion(true).build())
+                .endMetadata()
+                .withType("Opaque").withStringData(Map.of(SAS_KEY, URLEncoder.encode(token, StandardCharsets.UTF_8))).build();
+    }
+
     /** AZURE_STORAGE_ACCOUNT (literal from the spec, else from the Secret), then AAD or the shared key by reference. */
-    static List<EnvVar> credentialEnv(BackupSpec spec, Set<String> keys) {
+    static List<EnvVar> credentialEnv(Backup b, Set<String> keys) {
+        BackupSpec spec = b.getSpec();
         List<EnvVar> env = new ArrayList<>();
         String secret = spec.getAzblob().getSecretName();
         String account = spec.getAzblob().getStorageAccount();
@@ -286,8 +329,14 @@ public final class BackupJobs {
         if (notBlank(spec.getAzblob().getAccessTier())) {
             env.add(new EnvVarBuilder().withName("AZURE_ACCESS_TIER").withValue(spec.getAzblob().getAccessTier()).build());
         }
-        if (notBlank(spec.getAzblob().getSasToken()) || !notBlank(secret)) {
-            return env; // SAS: the token travels in the --storage URL, the Secret's keys are skipped
+        if (notBlank(spec.getAzblob().getSasToken())) {
+            // SAS: the token comes from its own Secret into --storage; the Secret's keys are skipped
+            env.add(new EnvVarBuilder().withName(SAS_ENV).withNewValueFrom().withNewSecretKeyRef()
+                    .withName(sasSecretName(b)).withKey(SAS_KEY).withOptional(false).endSecretKeyRef().endValueFrom().build());
+            return env;
+        }
+        if (!notBlank(secret)) {
+            return env;
         }
         if (keys.containsAll(AAD)) {
             AAD.forEach(k -> env.add(ref(k, secret)));

@@ -16,9 +16,9 @@ import java.util.Optional;
  * core.pingcap.com): the Cluster, then the first PDGroup and the first TiKVGroup of that cluster. "First" as
  * pingcap/tidb-operator pkg/controllers/br/manager/util/cluster.go {@code FirstPDGroup} / {@code FirstTikvGroup}
  * choose it: of the groups whose spec.cluster.name is the cluster ({@code apicall.ListGroups}, which sorts them by
- * name), the oldest by creationTimestamp. The operator lists the groups in the Backup's namespace even when
- * spec.br.clusterNamespace names another; brguard lists them where the Cluster is, which is the same whenever the
- * operator's lookup works at all.
+ * name), the oldest by creationTimestamp. Everything is read in the Backup's own namespace, as TiDB Operator v2
+ * reads it (pkg/controllers/br/backup/builder.go TaskContextCluster, makeBRBackupJob): spec.br.clusterNamespace is
+ * not consulted, and the webhook refuses one that names another namespace (field.cluster-namespace).
  */
 public final class ClusterReader {
     static final ResourceDefinitionContext CLUSTERS = context("Cluster", "clusters");
@@ -48,12 +48,12 @@ public final class ClusterReader {
         if (ref.isEmpty()) {
             return new Result.Missing("InvalidSpec", "spec.br.cluster is required");
         }
-        String ns = ref.get().namespace();
+        String ns = Specs.namespace(b);
         String name = ref.get().name();
         GenericKubernetesResource cluster = client.genericKubernetesResources(CLUSTERS).inNamespace(ns).withName(name).get();
         if (cluster == null) {
             return new Result.Missing("ClusterNotFound", "Cluster " + ns + "/" + name + " (core.pingcap.com/v1alpha1) not found; "
-                    + "spec.br.cluster names it, in spec.br.clusterNamespace or else the Backup's namespace");
+                    + "spec.br.cluster names it, in the Backup's namespace (TiDB Operator v2 reads no other)");
         }
         GenericKubernetesResource pd = first(client.genericKubernetesResources(PD_GROUPS).inNamespace(ns).list().getItems(), name);
         if (pd == null) {

@@ -1,8 +1,8 @@
 package io.brguard.controller;
 
 /**
- * What a BR Job needs to know about the TiDB Operator v2 cluster a Backup names (spec.br.cluster in
- * spec.br.clusterNamespace): read from its {@code Cluster}, first {@code PDGroup} and first {@code TiKVGroup}
+ * What a BR Job needs to know about the TiDB Operator v2 cluster a Backup names (spec.br.cluster, in the Backup's
+ * namespace): read from its {@code Cluster}, first {@code PDGroup} and first {@code TiKVGroup}
  * (core.pingcap.com/v1alpha1), as pingcap/tidb-operator pkg/controllers/br/manager/backup/backup_manager.go
  * {@code makeBRBackupJob} reads them.
  *

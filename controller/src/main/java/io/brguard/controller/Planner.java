@@ -2,6 +2,7 @@ package io.brguard.controller;
 
 import io.brguard.policy.Json;
 import io.brguard.policy.Specs;
+import io.brguard.policy.field.Tso;
 import io.brguard.policy.model.Backup;
 import io.brguard.policy.model.BackupCondition;
 import io.brguard.policy.model.BackupStatus;
@@ -42,23 +43,22 @@ public final class Planner {
     }
 
     /** Storage facts the reconciler can fetch. */
-    public enum Need { PREFLIGHT, META, SIZE, CHECKPOINT, REMAINING_BLOBS, JOB_EXISTS, PREREQUISITES }
+    public enum Need { PREFLIGHT, META, CHECKPOINT, REMAINING_BLOBS, JOB_EXISTS, PREREQUISITES }
 
     /** Facts fetched so far; null means not fetched. */
-    public record Facts(AzureStorage.Preflight preflight, Optional<BackupMetaFile> meta, Long size, Optional<Long> checkpoint,
+    public record Facts(AzureStorage.Preflight preflight, Optional<BackupMetaFile> meta, Optional<Long> checkpoint,
                         Long remainingBlobs, Boolean jobExists, Prerequisites prerequisites) {
-        public Facts(AzureStorage.Preflight preflight, Optional<BackupMetaFile> meta, Long size, Optional<Long> checkpoint,
-                     Long remainingBlobs) {
-            this(preflight, meta, size, checkpoint, remainingBlobs, null, null);
+        public Facts(AzureStorage.Preflight preflight, Optional<BackupMetaFile> meta, Optional<Long> checkpoint, Long remainingBlobs) {
+            this(preflight, meta, checkpoint, remainingBlobs, null, null);
         }
 
         public static Facts none() {
-            return new Facts(null, null, null, null, null, null, null);
+            return new Facts(null, null, null, null, null, null);
         }
 
         /** These facts with the prerequisites of a Job. */
         public Facts with(Prerequisites p) {
-            return new Facts(preflight, meta, size, checkpoint, remainingBlobs, jobExists, p);
+            return new Facts(preflight, meta, checkpoint, remainingBlobs, jobExists, p);
         }
     }
 
@@ -287,7 +287,7 @@ public final class Planner {
                     requeue = settings.activeRecheck();
                 }
                 case SUCCEEDED -> {
-                    if (need(Need.META, f.meta()) | need(Need.SIZE, f.size())) {
+                    if (need(Need.META, f.meta())) {
                         return;
                     }
                     if (f.meta().isEmpty()) {
@@ -295,8 +295,10 @@ public final class Planner {
                                 + " holds no backupmeta");
                     } else {
                         status.setCommitTs(Long.toUnsignedString(f.meta().get().endVersion()));
-                        status.setBackupSize(f.size());
-                        status.setBackupSizeReadable(readable(f.size()));
+                        // backupSize as TiDB Operator v2 reports it (GetBRArchiveSize), from the backupmeta
+                        long size = f.meta().get().archiveSize();
+                        status.setBackupSize(size);
+                        status.setBackupSizeReadable(readable(size));
                         completed();
                         phase("Complete", "JobSucceeded", "snapshot at TSO " + status.getCommitTs());
                     }
@@ -398,10 +400,24 @@ public final class Planner {
         private void truncateAndTrack() {
             String until = b.getSpec().getLogTruncateUntil();
             if (until != null && !until.isEmpty() && !until.equals(status.getLogSuccessTruncateUntil())) {
-                runSub(BrCommand.LOG_TRUNCATE, () -> {
-                    status.setLogSuccessTruncateUntil(until);
-                    return true;
-                });
+                if (alreadyTruncated(until)) {
+                    // skipLogBackupSync: nothing left to truncate up to there; Complete without a Job, and
+                    // logSuccessTruncateUntil set only when empty, so it never moves backwards
+                    LogSubCommandStatus sc = status.getLogSubCommandStatuses() == null ? null
+                            : status.getLogSubCommandStatuses().get(BrCommand.LOG_TRUNCATE.subcommand());
+                    if (sc == null || !"Complete".equals(sc.getPhase()) || !until.equals(sc.getLogTruncatingUntil())) {
+                        sub(BrCommand.LOG_TRUNCATE, "Complete", "AlreadyTruncated", "the log is already truncated up to " + until);
+                        status.getLogSubCommandStatuses().get(BrCommand.LOG_TRUNCATE.subcommand()).setTimeStarted(now.toString());
+                    }
+                    if (status.getLogSuccessTruncateUntil() == null || status.getLogSuccessTruncateUntil().isEmpty()) {
+                        status.setLogSuccessTruncateUntil(until);
+                    }
+                } else {
+                    runSub(BrCommand.LOG_TRUNCATE, () -> {
+                        status.setLogSuccessTruncateUntil(until);
+                        return true;
+                    });
+                }
             }
             if (Set.of("Running", "Paused").contains(phase())) {
                 Instant last = status.getTimeSynced() == null ? null : Instant.parse(status.getTimeSynced());
@@ -414,6 +430,21 @@ public final class Planner {
                 }
                 requeue = settings.checkpointInterval();
             }
+        }
+
+        /**
+         * TiDB Operator v2's IsLogBackupAlreadyTruncate (api/br/v1alpha1/backup.go): the spec's point is at or
+         * before the task's start or the last successful truncation, compared as TSOs; an unreadable spec value
+         * is not truncated, an unreadable status value counts as 0.
+         */
+        private boolean alreadyTruncated(String until) {
+            long spec = Tso.valueOrMinusOne(until);
+            if (spec == -1) {
+                return false;
+            }
+            long start = Math.max(0, Tso.valueOrMinusOne(status.getCommitTs()));
+            long success = Math.max(0, Tso.valueOrMinusOne(status.getLogSuccessTruncateUntil()));
+            return Long.compareUnsigned(spec, start) <= 0 || Long.compareUnsigned(spec, success) <= 0;
         }
 
         private void runSub(BrCommand sub, Runnable onSuccess) {
@@ -622,6 +653,14 @@ public final class Planner {
             c.setObservedGeneration(generation);
             s.setConditions(List.of(c));
             all.put(sub.subcommand(), s);
+            // updateLogSubcommandStatus (backup_status_updater.go): any change of a pause makes an earlier resume
+            // Repeatable, and the other way round, so the next pause or resume runs again
+            BrCommand other = sub == BrCommand.LOG_PAUSE ? BrCommand.LOG_RESUME : sub == BrCommand.LOG_RESUME ? BrCommand.LOG_PAUSE : null;
+            if (other != null && all.containsKey(other.subcommand())) {
+                LogSubCommandStatus o = Json.JSON.treeToValue(Json.JSON.valueToTree(all.get(other.subcommand())), LogSubCommandStatus.class);
+                o.setPhase("Repeatable");
+                all.put(other.subcommand(), o);
+            }
             status.setLogSubCommandStatuses(all);
         }
 
@@ -645,15 +684,20 @@ public final class Planner {
         return Json.JSON.treeToValue(Json.JSON.valueToTree(s), BackupStatus.class);
     }
 
-    /** 1.5 GiB style sizes, like backupSizeReadable. */
+    /**
+     * backupSizeReadable as TiDB Operator v2 writes it: {@code humanize.Bytes} of github.com/dustin/go-humanize
+     * v1.0.1 (bytes.go {@code humanateBytes}, base 1000: "803 B", "1.0 kB", "83 MB"), the value rounded to one
+     * decimal first, then printed as Go's %.0f or %.1f print it (exact binary value, ties to even).
+     */
     static String readable(long bytes) {
-        String[] units = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
-        double v = bytes;
-        int i = 0;
-        while (v >= 1024 && i < units.length - 1) {
-            v /= 1024;
-            i++;
+        if (bytes >= 0 && bytes < 10) {
+            return bytes + " B";
         }
-        return i == 0 ? bytes + " B" : String.format(java.util.Locale.ROOT, "%.1f %s", v, units[i]);
+        String[] units = {"B", "kB", "MB", "GB", "TB", "PB", "EB"};
+        double s = bytes < 0 ? bytes + 0x1p64 : bytes; // Go's uint64
+        int e = (int) Math.floor(Math.log(s) / Math.log(1000));
+        double val = Math.floor(s / Math.pow(1000, e) * 10 + 0.5) / 10;
+        return new java.math.BigDecimal(val).setScale(val < 10 ? 1 : 0, java.math.RoundingMode.HALF_EVEN).toPlainString()
+                + " " + units[e];
     }
 }

@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,6 +50,7 @@ public final class Reconciler {
     private final ShortCache<ClusterReader.Result> topologies;
     private final ShortCache<Boolean> serviceAccounts;
     private final Set<String> notOurs = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<String> standingDown = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public Reconciler(KubernetesClient client, Planner planner, BackupJobs jobs, AzureStorage azure, Clock clock,
                       Function<String, Backup> backups, Function<String, List<Job>> jobsOf, int cleanPageSize) {
@@ -71,6 +73,15 @@ public final class Reconciler {
     public Optional<Duration> reconcile(String key) {
         Backup b = backups.apply(key);
         if (b == null || b.getSpec() == null) {
+            return Optional.empty();
+        }
+        String writer = OtherControllers.statusWriter(b.getMetadata());
+        if (writer != null) {
+            // Another controller carries this Backup out (TiDB Operator, whose status writes show in managedFields):
+            // brguard is never a second actor on it. Said once per Backup and counted.
+            if (standingDown.add(b.getMetadata().getUid() == null ? key : b.getMetadata().getUid())) {
+                LOG.warn("standing down on Backup {}: its status is written by {}; brguard runs no Job for it", key, writer);
+            }
             return Optional.empty();
         }
         if (!azure(b)) {
@@ -97,6 +108,11 @@ public final class Reconciler {
         }
         apply(b, access, plan, facts.prerequisites() == null ? null : facts.prerequisites().topology());
         return Optional.ofNullable(plan.requeueAfter());
+    }
+
+    /** Backups left alone because another controller writes their status. */
+    public int standingDown() {
+        return standingDown.size();
     }
 
     /** An Azure Backup, or one that names no storage at all (the preflight fails it with a reason). */
@@ -162,7 +178,6 @@ public final class Reconciler {
     private Planner.Facts fetch(Access a, Set<Planner.Need> needs, Planner.Facts f) {
         AzureStorage.Preflight preflight = f.preflight();
         Optional<BackupMetaFile> meta = f.meta();
-        Long size = f.size();
         Optional<Long> checkpoint = f.checkpoint();
         Long remaining = f.remainingBlobs();
         Boolean jobExists = f.jobExists();
@@ -175,9 +190,6 @@ public final class Reconciler {
         }
         if (needs.contains(Planner.Need.META)) {
             meta = azure.backupMeta(a.credentials(), a.location());
-        }
-        if (needs.contains(Planner.Need.SIZE)) {
-            size = azure.size(a.credentials(), a.location());
         }
         if (needs.contains(Planner.Need.CHECKPOINT)) {
             try {
@@ -194,12 +206,12 @@ public final class Reconciler {
         if (needs.contains(Planner.Need.PREREQUISITES)) {
             prerequisites = prerequisites(a.b);
         }
-        return new Planner.Facts(preflight, meta, size, checkpoint, remaining, jobExists, prerequisites);
+        return new Planner.Facts(preflight, meta, checkpoint, remaining, jobExists, prerequisites);
     }
 
     /** The cluster the Backup names, then the Job's ServiceAccount (TiDB Operator's default tidb-backup-manager). */
     private Planner.Prerequisites prerequisites(Backup b) {
-        ClusterReader.Result cluster = Specs.cluster(b).map(ref -> topologies.get(ref.namespace() + "/" + ref.name(),
+        ClusterReader.Result cluster = Specs.cluster(b).map(ref -> topologies.get(Specs.namespace(b) + "/" + ref.name(),
                 () -> clusters.read(b), r -> r instanceof ClusterReader.Result.Found)).orElseGet(() -> clusters.read(b));
         if (cluster instanceof ClusterReader.Result.Missing m) {
             return Planner.Prerequisites.missing(m.reason(), m.message());
@@ -251,6 +263,10 @@ public final class Reconciler {
                     throw new IllegalStateException("a Job for " + Specs.nsName(b) + " without its cluster's topology");
                 }
                 Job job = jobs.job(current, c.command(), access.keys(), topology);
+                Secret sas = BackupJobs.sasSecret(current);
+                if (sas != null) { // the Job's --storage reads the token from it
+                    client.secrets().inNamespace(ns).resource(sas).createOr(NonDeletingOperation::update);
+                }
                 try {
                     client.batch().v1().jobs().inNamespace(ns).resource(job).create();
                     LOG.info("created Job {}/{}", ns, job.getMetadata().getName());

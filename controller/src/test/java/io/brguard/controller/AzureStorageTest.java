@@ -34,8 +34,10 @@ class AzureStorageTest {
             assertTrue(result.ok(), result::message);
         }
         // Before the fix every preflight built its own JDK HttpClient, each with a selector thread that lived until
-        // the next GC: 306 of them in a 1,000-Backup run.
-        assertEquals(before, httpClientThreads(), "HTTP client selector threads after 40 preflights");
+        // the next GC: 306 of them in a 1,000-Backup run. Clients of earlier test classes in this JVM may still be
+        // winding down, so the count may fall meanwhile; it must not grow.
+        long after = httpClientThreads();
+        assertTrue(after <= before, "HTTP client selector threads after 40 preflights: " + after + ", before: " + before);
     }
 
     @Test

@@ -90,12 +90,14 @@ class BackupControllerTest {
         assertEquals("azure://my-container/" + name + "/", scheduled.getStatus().getBackupPath());
 
         container.getBlobClient(name + "/backupmeta").upload(BinaryData.fromBytes(
-                new BackupMetaFile(7, 436979621972148225L, 436979621972148225L).encode()));
+                new BackupMetaFile(7, 436979621972148225L, 436979621972148225L, 8_388_608).encode()));
         container.getBlobClient(name + "/1_2_default.sst").upload(BinaryData.fromBytes(new byte[4096]));
         finish(job, true);
         Backup done = await(() -> phase(name, "Complete"), "phase Complete");
         assertEquals("436979621972148225", done.getStatus().getCommitTs());
-        assertTrue(done.getStatus().getBackupSize() >= 4096);
+        // the backupmeta's archive size (GetBRArchiveSize), not the blobs under the prefix; humanize.Bytes' form
+        assertEquals(8_388_608L, done.getStatus().getBackupSize());
+        assertEquals("8.4 MB", done.getStatus().getBackupSizeReadable());
         assertNotNull(done.getStatus().getTimeCompleted());
         await(() -> observed(job("backup-" + name)) ? true : null, "the Job marked observed");
     }
@@ -301,28 +303,6 @@ class BackupControllerTest {
                 .withNewMetadata().withName("br-" + name).withNamespace("test1").endMetadata().build()).create();
         Job job = await(() -> job("backup-" + name), "the Job once the ServiceAccount exists");
         assertEquals("br-" + name, job.getSpec().getTemplate().getSpec().getServiceAccountName());
-    }
-
-    /** S3, GCS and local Backups belong to another controller: no status, no finalizer, no Job. */
-    @Test
-    void leavesBackupsOnOtherStorageAlone() throws Exception {
-        String name = unique("s3");
-        Backup b = Json.toBackup(Fixtures.yaml("""
-                apiVersion: br.pingcap.com/v1alpha1
-                kind: Backup
-                metadata: {name: %s, namespace: test1}
-                spec:
-                  br: {cluster: demo1}
-                  s3: {provider: aws, bucket: my-bucket, prefix: my-folder, region: us-west-2}
-                """.formatted(name)));
-        create(b);
-        String marker = unique("full");
-        create(snapshot(marker, marker));
-        await(() -> job("backup-" + marker), "a later Azure Backup's Job (the queue has passed the S3 one)");
-        Backup s3 = get(name);
-        assertNull(s3.getStatus(), "no status written");
-        assertTrue(s3.getMetadata().getFinalizers() == null || s3.getMetadata().getFinalizers().isEmpty(), "no finalizer");
-        assertNull(job("backup-" + name), "no Job");
     }
 
     static io.fabric8.kubernetes.api.model.GenericKubernetesResource generic(String kind, String name, String cluster) {

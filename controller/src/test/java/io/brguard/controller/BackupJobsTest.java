@@ -9,9 +9,11 @@ import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -151,18 +153,58 @@ class BackupJobsTest {
                 .image(b.getSpec(), noVersion));
     }
 
+    /**
+     * A SAS token never stands in the Job: TiDB Operator v2 hands it to BR inside the pod (pkg/controllers/br/
+     * manager/util/remote.go makeAzblobConfig; the Job's args are tidb-backup-manager's). brguard keeps it, URL-encoded,
+     * in a Secret owned by the Backup and lets the kubelet expand {@code $(BRGUARD_AZBLOB_SAS_TOKEN)} in --storage
+     * from a secretKeyRef, so BR reads the same URL as with the token inline.
+     */
     @Test
-    void passesTheAccountAndSasTokenInTheStorageUrlOnly() {
+    void keepsTheSasTokenOutOfTheJobAndInASecretOfItsOwn() {
         Backup b = seed("examples/seed/snapshot/full-backup-azblob.yaml");
+        b.getMetadata().setUid("1f0c2d3e-0000-4000-8000-00000000000a");
         b.getSpec().getAzblob().setSecretName(null);
         b.getSpec().getAzblob().setStorageAccount("acct");
-        b.getSpec().getAzblob().setSasToken("sv=2022&sig=a/b+c");
-        assertEquals("azure://my-container/my-full-backup-folder/?account-name=acct&sas-token=sv%3D2022%26sig%3Da%2Fb%2Bc",
-                BackupJobs.storageUrl(b));
+        String token = "sv=2022-11-02&ss=b&srt=co&sp=rwdlac&se=2027-01-01T00:00:00Z&sig=a/b+c%3D";
+        b.getSpec().getAzblob().setSasToken(token);
         Job job = new BackupJobs("pingcap/br:v8.5.0", "tidb-backup-manager", null).job(b, BrCommand.SNAPSHOT, Set.of(), BASIC);
+        String jobJson = io.brguard.policy.Json.JSON.writeValueAsString(job);
+        assertFalse(jobJson.contains("sig="), jobJson);
+        assertFalse(jobJson.contains(java.net.URLEncoder.encode(token, java.nio.charset.StandardCharsets.UTF_8)), jobJson);
         List<EnvVar> env = container(job).getEnv();
-        assertEquals(List.of(new EnvVarBuilder().withName("AZURE_STORAGE_ACCOUNT").withValue("acct").build(),
-                new EnvVarBuilder().withName("BR_LOG_TO_TERM").withValue("1").build()), env);
+        assertEquals("acct", env.get(0).getValue());
+        EnvVar sas = env.stream().filter(e -> e.getName().equals(BackupJobs.SAS_ENV)).findFirst().orElseThrow();
+        assertNull(sas.getValue());
+        assertEquals(BackupJobs.sasSecretName(b), sas.getValueFrom().getSecretKeyRef().getName());
+
+        io.fabric8.kubernetes.api.model.Secret secret = BackupJobs.sasSecret(b);
+        assertEquals("backup-" + b.getMetadata().getName() + "-sas", secret.getMetadata().getName());
+        assertEquals(b.getMetadata().getUid(), secret.getMetadata().getOwnerReferences().get(0).getUid());
+        String storage = container(job).getArgs().stream().filter(a -> a.startsWith("--storage=")).findFirst().orElseThrow();
+        // The kubelet's $(VAR) expansion of args (k8s.io/kubernetes third_party/forked/golang/expansion) with the
+        // Secret's value: what BR then reads is the URL TiDB Operator builds (url.Values.Encode, keys sorted).
+        String expanded = storage.replace("$(" + BackupJobs.SAS_ENV + ")", secret.getStringData().get(BackupJobs.SAS_KEY));
+        assertEquals("--storage=azure://my-container/my-full-backup-folder/?account-name=acct&sas-token="
+                + java.net.URLEncoder.encode(token, java.nio.charset.StandardCharsets.UTF_8), expanded);
+        assertNull(BackupJobs.sasSecret(seed("examples/seed/snapshot/full-backup-azblob.yaml")), "no SAS token, no Secret");
+    }
+
+    /**
+     * The Backup's annotations reach the Job and its pod as makeBRBackupJob copies them (pkg/controllers/br/manager/
+     * backup/backup_manager.go: jobAnnotations := backup.Annotations; podAnnotations := jobAnnotations), but not the
+     * GitOps and kubectl markers: last-applied-configuration holds the whole spec, a SAS token included.
+     */
+    @Test
+    void copiesTheBackupsAnnotationsToTheJobAndItsPodButNoGitOpsMarkers() {
+        Backup b = seed("examples/seed/snapshot/full-backup-azblob.yaml");
+        b.getMetadata().setAnnotations(Map.of("team.example.com/owner", "dba",
+                "kubectl.kubernetes.io/last-applied-configuration", "{\"spec\":{}}",
+                "argocd.argoproj.io/tracking-id", "app:br.pingcap.com/Backup:test1/x"));
+        Job job = JOBS.job(b, BrCommand.SNAPSHOT, Set.of(), BASIC);
+        assertEquals(Map.of("team.example.com/owner", "dba"), job.getSpec().getTemplate().getMetadata().getAnnotations());
+        assertEquals("dba", job.getMetadata().getAnnotations().get("team.example.com/owner"));
+        assertFalse(job.getMetadata().getAnnotations().containsKey("kubectl.kubernetes.io/last-applied-configuration"));
+        assertFalse(job.getMetadata().getAnnotations().containsKey("argocd.argoproj.io/tracking-id"));
     }
 
     @Test
@@ -205,9 +247,41 @@ class BackupJobsTest {
 
     @Test
     void readsBackupmetaFieldsAndRefusesGarbage() {
-        BackupMetaFile m = new BackupMetaFile(6_987_654_321L, 436568622965194754L, 0);
+        BackupMetaFile m = new BackupMetaFile(6_987_654_321L, 436568622965194754L, 0, 1_234_567);
         assertEquals(m, BackupMetaFile.parse(m.encode()));
         assertTrue(!m.isSnapshot());
         assertThrows(IllegalArgumentException.class, () -> BackupMetaFile.parse(new byte[] {(byte) 0x0F, 1, 2}));
+        assertThrows(IllegalArgumentException.class, () -> BackupMetaFile.parse(new byte[] {0x22, 0x7F, 1}), "a file entry past the end");
+    }
+
+    /**
+     * backupSize as TiDB Operator v2 reports it (cmd/tidb-backup-manager/app/util/util.go GetBRArchiveSize): the
+     * backupmeta's backup_size (25) when set; else, for the v1 scheme, the backupmeta's encoded size plus every
+     * file's size (backup.File field 11), not the sum of the blobs under the prefix.
+     */
+    @Test
+    void reportsTheArchiveSizeAsTheOperatorDoes() {
+        java.io.ByteArrayOutputStream meta = new java.io.ByteArrayOutputStream();
+        meta.writeBytes(new BackupMetaFile(7, 436979621972148225L, 436979621972148225L).encode());
+        for (int size : new int[] {100, 250}) {
+            // File {name: "1_2_default.sst" (1), size (11)} as field 4, length-delimited
+            byte[] name = "1_2_default.sst".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            java.io.ByteArrayOutputStream file = new java.io.ByteArrayOutputStream();
+            file.write(0x0A);
+            file.write(name.length);
+            file.writeBytes(name);
+            file.write(11 << 3);
+            file.write(0x80 | (size & 0x7F));
+            file.write(size >>> 7);
+            byte[] f = file.toByteArray();
+            meta.write(0x22);
+            meta.write(f.length);
+            meta.writeBytes(f);
+        }
+        byte[] v1 = meta.toByteArray();
+        assertEquals(v1.length + 350, BackupMetaFile.parse(v1).archiveSize());
+        assertEquals(436979621972148225L, BackupMetaFile.parse(v1).endVersion());
+        byte[] v2 = new BackupMetaFile(7, 5, 5, 9_876_543_210L).encode();
+        assertEquals(9_876_543_210L, BackupMetaFile.parse(v2).archiveSize(), "backup_size wins");
     }
 }

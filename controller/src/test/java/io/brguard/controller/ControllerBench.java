@@ -48,7 +48,7 @@ class ControllerBench {
                 Backup b = Json.copy(seed);
                 b.getMetadata().setName("pure-" + i);
                 b.getMetadata().setUid("u" + i);
-                Planner.Plan plan = planner.plan(b, Map.of(), new Planner.Facts(ok, null, null, null, null)
+                Planner.Plan plan = planner.plan(b, Map.of(), new Planner.Facts(ok, null, null, null)
                         .with(Planner.Prerequisites.ready(PlannerTest.DEMO1)), java.time.Instant.now());
                 builder.job(b, BrCommand.SNAPSHOT, java.util.Set.of("AZURE_STORAGE_ACCOUNT", "AZURE_STORAGE_KEY"), PlannerTest.DEMO1);
                 if (plan.actions().isEmpty()) {

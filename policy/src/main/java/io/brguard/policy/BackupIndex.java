@@ -17,7 +17,8 @@ import java.util.concurrent.ConcurrentSkipListSet;
 /**
  * The Backups a decision compares with, indexed by what the cross-object rules ask, so that a rule costs a few
  * lookups however many Backups the cluster holds: active log backups by TiDB cluster, storage locations by
- * container and path (a nested prefix is a range of keys), Complete snapshots by cluster and commitTs. A
+ * container and path (a nested prefix is a range of keys, an exact one a key, which is how a Restore finds the
+ * Backup it reads), Complete snapshots by cluster and commitTs. A
  * Backup's cluster and location are read once, when it is put. Reads are safe while a writer puts and removes
  * (the webhook's informer writes while requests read); writes are serialized.
  * <p>
@@ -29,9 +30,14 @@ public final class BackupIndex {
     /** Phases in which a log backup holds no BR task: BR's one-task-per-cluster rule no longer applies. */
     private static final Set<String> INACTIVE = Set.of("Stopped", "Failed", "Invalid");
 
-    /** What the index keeps of one Backup: enough for the cross-object rules and their messages. */
+    /**
+     * What the index keeps of one Backup: enough for the cross-object rules and their messages. The TSOs are -1
+     * when the status does not say (or says it in a form that is not a TSO); {@code truncateUntil} is 0 when the
+     * log backup was never truncated.
+     */
     public record Peer(String key, String namespace, String name, boolean log, String phase,
-                       Specs.ClusterRef cluster, Specs.AzureLocation location, long commitTs, int order) {
+                       Specs.ClusterRef cluster, Specs.AzureLocation location, long commitTs, long logCheckpointTs,
+                       long truncateUntil, int order) {
 
         public static Peer of(Backup b, int order) {
             String phase = Specs.phase(b);
@@ -40,8 +46,17 @@ public final class BackupIndex {
                     .map(c -> new Specs.ClusterRef(c.namespace().intern(), c.name().intern())).orElse(null);
             Specs.AzureLocation location = Specs.location(b).map(l -> new Specs.AzureLocation(
                     l.account() == null ? null : l.account().intern(), l.container().intern(), l.prefix())).orElse(null);
-            return new Peer(Specs.nsName(b), Specs.namespace(b).intern(), Specs.name(b), Specs.isLog(b.getSpec()),
-                    phase.intern(), cluster, location, Tso.valueOrMinusOne(Specs.statusCommitTs(b)), order);
+            boolean log = Specs.isLog(b.getSpec());
+            long checkpoint = -1;
+            long truncated = 0;
+            if (log && b.getStatus() != null) {
+                checkpoint = Tso.valueOrMinusOne(b.getStatus().getLogCheckpointTs());
+                // TiDB Operator copies the spec's string here; a form that is not a TSO or a zoned time is unknown.
+                String until = b.getStatus().getLogSuccessTruncateUntil();
+                truncated = Specs.isBlank(until) ? 0 : Tso.valueOrMinusOne(until);
+            }
+            return new Peer(Specs.nsName(b), Specs.namespace(b).intern(), Specs.name(b), log, phase.intern(), cluster,
+                    location, Tso.valueOrMinusOne(Specs.statusCommitTs(b)), checkpoint, truncated, order);
         }
 
         /** Whether a query made before {@code order} sees this Backup. */
@@ -54,7 +69,8 @@ public final class BackupIndex {
             return log && !INACTIVE.contains(phase);
         }
 
-        boolean completeSnapshot() {
+        /** A snapshot backup that finished and says when it was taken. */
+        public boolean completeSnapshot() {
             return !log && "Complete".equals(phase) && commitTs != -1;
         }
 
@@ -228,6 +244,11 @@ public final class BackupIndex {
 
     /** As above, as seen from a query made before {@code order}. */
     public Matches overlapping(Specs.AzureLocation location, String exceptKey, int order, int limit) {
+        return overlapping(location, p -> p.key().equals(exceptKey), order, limit);
+    }
+
+    /** As above, leaving out every Backup {@code except} accepts (a schedule's own children). */
+    public Matches overlapping(Specs.AzureLocation location, java.util.function.Predicate<Peer> except, int order, int limit) {
         List<String> keys = new ArrayList<>();
         String container = location.container() + "/";
         StringBuilder path = new StringBuilder(container);
@@ -242,7 +263,16 @@ public final class BackupIndex {
         for (String[] bucket : byLocation.subMap(own, false, own + Character.MAX_VALUE, false).values()) {
             keys.addAll(List.of(bucket));
         }
-        return collect(keys, exceptKey, location.account(), order, limit);
+        return collect(keys, except, location.account(), order, limit);
+    }
+
+    /**
+     * The Backups that write exactly at this location (the same container and prefix segments; accounts that are
+     * both known must agree), the first {@code limit} by key: one map lookup, however many Backups are indexed.
+     */
+    public Matches at(Specs.AzureLocation location, int limit) {
+        String[] bucket = byLocation.get(locationKey(location));
+        return bucket == null ? Matches.NONE : collect(List.of(bucket), p -> false, location.account(), ALL, limit);
     }
 
     /** The Complete snapshot of this cluster with the highest status.commitTs. */
@@ -262,12 +292,13 @@ public final class BackupIndex {
         }
     }
 
-    private Matches collect(Collection<String> keys, String exceptKey, String account, int order, int limit) {
+    private Matches collect(Collection<String> keys, java.util.function.Predicate<Peer> except, String account, int order,
+                            int limit) {
         int total = 0;
         List<Peer> first = new ArrayList<>(Math.min(limit, 8));
         for (String k : keys) {
             Peer p = byKey.get(k);
-            if (p == null || k.equals(exceptKey) || !p.seenBefore(order)) {
+            if (p == null || except.test(p) || !p.seenBefore(order)) {
                 continue;
             }
             if (account != null && p.location() != null && p.location().account() != null

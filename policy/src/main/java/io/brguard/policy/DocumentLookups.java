@@ -23,6 +23,8 @@ public final class DocumentLookups implements Lookups {
     private final boolean complete;
     private boolean clustersKnown;
     private final BackupIndex backups;
+    private final boolean backupsComplete;
+    private final RestoreIndex restores;
 
     /**
      * @param objects  documents of any kind; Secrets, SealedSecrets, ExternalSecrets and TiDB clusters are used
@@ -33,12 +35,48 @@ public final class DocumentLookups implements Lookups {
         this(objects, complete, BackupIndex.of(backups));
     }
 
-    /** As above, with an index the caller keeps (brguard check adds each new Backup once it is decided). */
+    /**
+     * As above, with an index the caller keeps (brguard check places each new Backup in it); the Backups are the
+     * cluster's whole set, and the Restores among {@code objects} are the ones known.
+     */
     public DocumentLookups(List<Manifests.Document> objects, boolean complete, BackupIndex backups) {
+        this(objects, complete, backups, true, restoresOf(objects));
+    }
+
+    /**
+     * @param backupsComplete whether {@code backups} are every Backup of the cluster (a live snapshot), so that a
+     *                        location none of them writes to is a fact, not a gap in what the files declare
+     * @param restores        the Restores other rules compare with
+     */
+    public DocumentLookups(List<Manifests.Document> objects, boolean complete, BackupIndex backups,
+                           boolean backupsComplete, RestoreIndex restores) {
         this.complete = complete;
         this.backups = backups;
+        this.backupsComplete = backupsComplete;
+        this.restores = restores;
         for (Manifests.Document d : objects) {
             add(d);
+        }
+    }
+
+    /** The Restores among documents of any kind; one that does not bind is left out (its own check reports it). */
+    public static RestoreIndex restoresOf(List<Manifests.Document> documents) {
+        RestoreIndex index = new RestoreIndex();
+        restoresOf(documents, index);
+        return index;
+    }
+
+    /** Puts the Restores among documents of any kind into {@code index}, later ones replacing earlier ones. */
+    public static void restoresOf(List<Manifests.Document> documents, RestoreIndex index) {
+        for (Manifests.Document d : documents) {
+            if (io.brguard.policy.model.Restore.KIND.equals(d.kind())
+                    && io.brguard.policy.model.Restore.API_VERSION.equals(d.apiVersion())) {
+                try {
+                    index.put(Json.toRestore(d.tree()));
+                } catch (tools.jackson.core.JacksonException | IllegalArgumentException e) {
+                    // reported by the schema rule when the Restore itself is checked
+                }
+            }
         }
     }
 
@@ -111,9 +149,19 @@ public final class DocumentLookups implements Lookups {
     }
 
     @Override
+    public boolean backupsComplete() {
+        return backupsComplete;
+    }
+
+    @Override
+    public Lookup<RestoreIndex> restores() {
+        return Lookup.found(restores);
+    }
+
+    @Override
     public Lookup<Boolean> tidbCluster(String namespace, String name) {
         if (!clustersKnown) {
-            return Lookup.unknown("TiDB clusters are not known");
+            return Lookup.unknown("no TiDB cluster is known: pass --objects with the Cluster (core.pingcap.com)");
         }
         return clusters.contains(namespace + "/" + name) ? Lookup.found(true) : Lookup.missing();
     }

@@ -46,6 +46,20 @@ public final class Json {
         return BACKUP.readValue(node);
     }
 
+    private static final ObjectReader SCHEDULE = JSON.readerFor(io.brguard.policy.model.BackupSchedule.class);
+
+    /** Binds a tree to a BackupSchedule; the tree is not changed. */
+    public static io.brguard.policy.model.BackupSchedule toSchedule(JsonNode node) {
+        return SCHEDULE.readValue(node);
+    }
+
+    private static final ObjectReader RESTORE = JSON.readerFor(io.brguard.policy.model.Restore.class);
+
+    /** Binds a tree to a Restore; the tree is not changed. */
+    public static io.brguard.policy.model.Restore toRestore(JsonNode node) {
+        return RESTORE.readValue(node);
+    }
+
     /** The Backup as a JSON tree, without nulls. */
     public static ObjectNode toTree(Backup backup) {
         return JSON.valueToTree(backup);

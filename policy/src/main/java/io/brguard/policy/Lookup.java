@@ -2,7 +2,9 @@ package io.brguard.policy;
 
 /**
  * The answer of a read-only lookup. {@link Missing} is a fact ("the Secret does not exist") and may deny;
- * {@link Unknown} means brguard could not find out, which is never a denial.
+ * {@link Unknown} means brguard could not find out, which is never a denial and is reported as not checked;
+ * {@link Skipped} means this deployment does not look it up at all (the webhook reads no TiDB cluster), so the
+ * rule has nothing to say.
  */
 public sealed interface Lookup<T> {
 
@@ -15,6 +17,9 @@ public sealed interface Lookup<T> {
     record Unknown<T>(String reason) implements Lookup<T> {
     }
 
+    record Skipped<T>() implements Lookup<T> {
+    }
+
     static <T> Lookup<T> found(T value) {
         return new Found<>(value);
     }
@@ -25,5 +30,9 @@ public sealed interface Lookup<T> {
 
     static <T> Lookup<T> unknown(String reason) {
         return new Unknown<>(reason);
+    }
+
+    static <T> Lookup<T> skipped() {
+        return new Skipped<>();
     }
 }

@@ -9,9 +9,22 @@ public interface Lookups {
     /** Every Backup known, in all namespaces, indexed for the cross-object rules. */
     Lookup<BackupIndex> backups();
 
-    /** Whether the TiDB cluster exists; optional, so the default cannot tell. */
+    /**
+     * Whether {@link #backups()} holds every Backup of the cluster (the webhook's synced cache, a live snapshot), so
+     * that a location no Backup writes to is a fact; false when it holds only what some files declare.
+     */
+    default boolean backupsComplete() {
+        return true;
+    }
+
+    /** Every Restore known, by the cluster it restores into; optional, so the default cannot tell. */
+    default Lookup<RestoreIndex> restores() {
+        return Lookup.unknown("Restores are not looked up");
+    }
+
+    /** Whether the TiDB cluster exists; optional: by default not looked up at all. */
     default Lookup<Boolean> tidbCluster(String namespace, String name) {
-        return Lookup.unknown("TiDB clusters are not looked up");
+        return Lookup.skipped();
     }
 
     /** Lookups that know nothing: every rule that needs one is reported as not checked. */

@@ -27,6 +27,7 @@ public final class Manifests {
         private final String source;
         private final int index;
         private final int line;
+        private final int textLine;
         private final byte[] json;
         private final String text;
         private final List<String> base;
@@ -35,6 +36,7 @@ public final class Manifests {
         private final String namespace;
         private final String name;
         private final boolean namespaced;
+        private final List<Layer> layers;
 
         /** A document built from a tree alone (no text to locate fields in: every field is on its first line). */
         public Document(String source, int index, int line, JsonNode tree) {
@@ -42,12 +44,24 @@ public final class Manifests {
         }
 
         private Document(String source, int index, int line, JsonNode tree, String text, List<String> base) {
+            this(source, index, line, tree, text, base, List.of());
+        }
+
+        private Document(String source, int index, int line, JsonNode tree, String text, List<String> base, List<Layer> layers) {
+            this(source, index, line, line, tree, text, base, layers);
+        }
+
+        /** {@code textLine}: the line of the file where {@code text} starts, when it is not the object's own line. */
+        private Document(String source, int index, int line, int textLine, JsonNode tree, String text, List<String> base,
+                         List<Layer> layers) {
             this.source = source;
             this.index = index;
             this.line = line;
+            this.textLine = textLine;
             this.json = Json.JSON.writeValueAsBytes(tree);
             this.text = text;
             this.base = base;
+            this.layers = List.copyOf(layers);
             this.kind = tree.path("kind").asString("");
             this.apiVersion = tree.path("apiVersion").asString("");
             String ns = tree.path("metadata").path("namespace").asString("");
@@ -56,14 +70,45 @@ public final class Manifests {
             this.name = tree.path("metadata").path("name").asString("");
         }
 
-        /** The same document with another source name (a git ref's files are read from a temporary folder). */
-        public Document renamed(String newSource) {
-            return new Document(newSource, index, line, tree(), text, base);
+        /**
+         * The same document with its files named otherwise (a git ref's files are read from a temporary folder),
+         * in its own name and in the locations its layers give.
+         */
+        public Document renamed(java.util.function.UnaryOperator<String> rename) {
+            List<Layer> renamedLayers = layers.stream().<Layer>map(l -> path -> l.locate(path)
+                    .map(at -> new Location(rename.apply(at.source()), at.line()))).toList();
+            return new Document(rename.apply(source), index, line, textLine, tree(), text, base, renamedLayers);
         }
 
         /** The same document with this tree (a namespace filled in), keeping the text its lines come from. */
         public Document withTree(JsonNode tree) {
-            return new Document(source, index, line, tree, text, base);
+            return new Document(source, index, line, textLine, tree, text, base, layers);
+        }
+
+        /**
+         * The object written at {@code path} inside this one (an object inline in a test file), as a document of
+         * its own: named by this file, at the line where it is written, its fields found in this text.
+         */
+        public java.util.Optional<Document> inner(String path) {
+            JsonNode node = tree();
+            for (String seg : FieldLines.segments(path)) {
+                node = node.isArray() ? node.path(Integer.parseInt(seg)) : node.path(seg);
+            }
+            if (!node.isObject()) {
+                return java.util.Optional.empty();
+            }
+            List<String> innerBase = new ArrayList<>(base);
+            innerBase.addAll(FieldLines.segments(path));
+            return java.util.Optional.of(new Document(source, index, lineOf(path), textLine, node, text, innerBase, List.of()));
+        }
+
+        /**
+         * This object (its tree, say as kustomize rendered it) named and located by the document it was written as:
+         * {@code origin}'s file, index and text; {@code layers} (patches applied over it, in order) are asked first
+         * where a field is written, the last one first.
+         */
+        public Document tracedTo(Document origin, List<Layer> layers) {
+            return new Document(origin.source, origin.index, origin.line, origin.textLine, tree(), origin.text, origin.base, layers);
         }
 
         public String source() {
@@ -113,6 +158,12 @@ public final class Manifests {
             return "Backup".equals(kind()) && io.brguard.policy.model.Backup.API_VERSION.equals(apiVersion());
         }
 
+        /** The kind brguard judges this document as: br.pingcap.com/v1alpha1 and a kind of {@link Kinds}. */
+        public java.util.Optional<KindPolicy<?>> judgedKind() {
+            return io.brguard.policy.model.Backup.API_VERSION.equals(apiVersion()) ? Kinds.named(kind())
+                    : java.util.Optional.empty();
+        }
+
         /**
          * The line of a field, by its path as messages name it ({@code spec.azblob.prefix}, {@code
          * spec.tableFilter[2]}, {@code metadata.name}): where the field's name is written, or where its closest
@@ -125,13 +176,49 @@ public final class Manifests {
             List<String> want = new ArrayList<>(base);
             want.addAll(FieldLines.segments(path));
             int found = FieldLines.find(text, want, base.size());
-            return found < 1 ? line : line + found - 1;
+            return found < 1 ? line : textLine + found - 1;
+        }
+
+        /** The line of this very field in the text, when the text writes it (not only a parent of it). */
+        public java.util.OptionalInt lineWritten(String path) {
+            if (text == null) {
+                return java.util.OptionalInt.empty();
+            }
+            List<String> want = new ArrayList<>(base);
+            want.addAll(FieldLines.segments(path));
+            int found = FieldLines.find(text, want, want.size());
+            return found < 1 ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(textLine + found - 1);
+        }
+
+        /**
+         * Where a field is written: the last layer that writes it, else this document's own file at {@link
+         * #lineOf(String)}.
+         */
+        public Location locate(String path) {
+            for (int i = layers.size() - 1; i >= 0; i--) {
+                java.util.Optional<Location> at = layers.get(i).locate(path);
+                if (at.isPresent()) {
+                    return at.get();
+                }
+            }
+            return new Location(source, lineOf(path));
         }
 
         @Override
         public String toString() {
             return where();
         }
+    }
+
+    /** A file and a 1-based line in it. */
+    public record Location(String source, int line) {
+    }
+
+    /** Something written over a document (a kustomize patch) that may set some of its fields. */
+    @FunctionalInterface
+    public interface Layer {
+        /** Where this layer writes the field, or empty when it does not write it. */
+        java.util.Optional<Location> locate(String path);
     }
 
     /** A document that could not be read. */

@@ -9,8 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Defaulting as a JSON Patch: backupMode snapshot, backupType full (snapshot only), cleanPolicy Retain, the
- * deprecated {@code logStop: true} rewritten as {@code logSubcommand: log-stop}, and the label
+ * Defaulting as a JSON Patch: TiDB Operator v2's CRD defaults ({@link #CRD_DEFAULTS}), backupType full (snapshot
+ * only), the deprecated {@code logStop: true} rewritten as {@code logSubcommand: log-stop}, and the label
  * {@code br.pingcap.com/cluster}. Idempotent: a mutated object yields an empty patch, so reinvocation is safe.
  */
 public final class Mutator {
@@ -35,38 +35,90 @@ public final class Mutator {
         // The checks read the input; containers are copied only when defaulting changes them (copy on write). An
         // object that is already defaulted, as most updates are, comes back as the input itself.
         List<PatchOp> ops = new ArrayList<>(4);
-        String mode = absent(original, "backupMode") ? "snapshot" : null;
-        boolean fullType = "snapshot".equals(mode != null ? mode : text(original, "backupMode"))
-                && absent(original, "backupType");
-        boolean retain = absent(original, "cleanPolicy");
-        boolean logStop = original.path("logStop").asBoolean(false)
-                && (absent(original, "logSubcommand") || text(original, "logSubcommand").isEmpty());
+        ObjectNode spec = defaultSpec(original, "/spec", ops);
         String cluster = text(original.path("br"), "cluster");
         boolean label = isLabelValue(cluster) && !cluster.equals(text(input.path("metadata").path("labels"), CLUSTER_LABEL));
-        if (mode == null && !fullType && !retain && !logStop && !label) {
+        if (spec == original && !label) {
             return new Result(List.of(), input);
         }
         ObjectNode copy = shallowCopy(input);
-        ObjectNode spec = shallowCopy(original);
         copy.set("spec", spec);
-        if (mode != null) {
-            set(spec, "backupMode", mode, "/spec/backupMode", ops);
-        }
-        if (fullType) {
-            set(spec, "backupType", "full", "/spec/backupType", ops);
-        }
-        if (retain) {
-            set(spec, "cleanPolicy", "Retain", "/spec/cleanPolicy", ops);
-        }
-        if (logStop) {
-            set(spec, "logSubcommand", "log-stop", "/spec/logSubcommand", ops);
-            spec.remove("logStop");
-            ops.add(PatchOp.remove("/spec/logStop"));
-        }
         if (label) {
             label(copy, cluster, ops);
         }
         return new Result(List.copyOf(ops), copy);
+    }
+
+    /** A default of TiDB Operator v2's Backup CRD: {@code field} of the spec, or of its optional object {@code parent}. */
+    public record CrdDefault(String parent, String field, Object value) {
+        public String path() {
+            return parent.isEmpty() ? field : parent + "." + field;
+        }
+    }
+
+    /**
+     * Every default of TiDB Operator v2's Backup spec (pingcap/tidb-operator manifests/crd/br.pingcap.com_backups.yaml,
+     * from api/br/v1alpha1/backup_types.go; the same in a BackupSchedule's templates). The API server applies them
+     * to every object it serves, so a file without them must be defaulted before it is compared with a served object
+     * (check --live); a nested default applies only when its object is there, as the API server applies it.
+     * UpstreamCrdFactsTest holds this list to upstream's CRD; the Kubernetes-typed fields' own defaults (volumes) are
+     * not brguard's to apply.
+     */
+    public static final List<CrdDefault> CRD_DEFAULTS = List.of(
+            new CrdDefault("", "backupMode", "snapshot"),
+            new CrdDefault("", "cleanPolicy", "Retain"),
+            new CrdDefault("", "volumeBackupInitJobMaxActiveSeconds", 600),
+            new CrdDefault("cleanOption", "retryCount", 5),
+            new CrdDefault("backoffRetryPolicy", "maxRetryTimes", 2),
+            new CrdDefault("backoffRetryPolicy", "minRetryDuration", "300s"),
+            new CrdDefault("backoffRetryPolicy", "retryTimeout", "30m"));
+
+    /**
+     * The defaults of one Backup spec (a Backup's, or a BackupSchedule's template at {@code at}): the CRD's, then
+     * brguard's own (backupType full on a snapshot, the deprecated logStop rewritten). The spec itself when nothing is
+     * defaulted, else a copy, with the patch operations added to {@code ops}.
+     */
+    public static ObjectNode defaultSpec(ObjectNode original, String at, List<PatchOp> ops) {
+        ObjectNode spec = original;
+        for (CrdDefault d : CRD_DEFAULTS) {
+            ObjectNode target = d.parent().isEmpty() ? spec : spec.get(d.parent()) instanceof ObjectNode o ? o : null;
+            // Fields are plain Go values with omitempty, so "" reads as unset too (backupMode "" is a snapshot).
+            if (target == null || !absent(target, d.field())) {
+                continue;
+            }
+            JsonNode value = d.value() instanceof Integer i ? JsonNodeFactory.instance.numberNode(i)
+                    : StringNode.valueOf(d.value().toString());
+            if (spec == original) {
+                spec = shallowCopy(original);
+            }
+            if (d.parent().isEmpty()) {
+                spec.set(d.field(), value);
+            } else {
+                ObjectNode parent = shallowCopy(target);
+                parent.set(d.field(), value);
+                spec.set(d.parent(), parent);
+            }
+            ops.add(PatchOp.add(at + "/" + (d.parent().isEmpty() ? "" : d.parent() + "/") + d.field(), value));
+        }
+        boolean fullType = "snapshot".equals(text(spec, "backupMode")) && absent(spec, "backupType");
+        // Only a logStop alone is rewritten: beside a logSubcommand, even an empty one, the CRD's rule refuses both
+        // (FieldRules says why), and rewriting would hide that from the API server's own check.
+        boolean logStop = spec.path("logStop").asBoolean(false) && !spec.has("logSubcommand");
+        if (!fullType && !logStop) {
+            return spec;
+        }
+        if (spec == original) {
+            spec = shallowCopy(original);
+        }
+        if (fullType) {
+            set(spec, "backupType", "full", at + "/backupType", ops);
+        }
+        if (logStop) {
+            set(spec, "logSubcommand", "log-stop", at + "/logSubcommand", ops);
+            spec.remove("logStop");
+            ops.add(PatchOp.remove(at + "/logStop"));
+        }
+        return spec;
     }
 
     /**

@@ -1,14 +1,19 @@
 package io.brguard.policy;
 
 import io.brguard.policy.model.AzblobStorageProvider;
+import io.brguard.policy.model.BRConfig;
 import io.brguard.policy.model.Backup;
 import io.brguard.policy.model.BackupSpec;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-/** Small readings of a Backup shared by rules, the checker and the controller. */
+/**
+ * Small readings of a Backup, and of the br and azblob sections a Restore shares with it, for rules, the checker and
+ * the controller.
+ */
 public final class Specs {
 
     private Specs() {
@@ -60,16 +65,16 @@ public final class Specs {
         return s == null || s.isEmpty();
     }
 
-    public static String namespace(Backup b) {
+    public static String namespace(HasMetadata b) {
         String ns = b.getMetadata() == null ? null : b.getMetadata().getNamespace();
         return isBlank(ns) ? "default" : ns;
     }
 
-    public static String name(Backup b) {
+    public static String name(HasMetadata b) {
         return b.getMetadata() == null ? null : b.getMetadata().getName();
     }
 
-    public static String nsName(Backup b) {
+    public static String nsName(HasMetadata b) {
         return namespace(b) + "/" + name(b);
     }
 
@@ -88,17 +93,26 @@ public final class Specs {
     /** The TiDB cluster a Backup targets: br.clusterNamespace defaults to the Backup's namespace. */
     public static Optional<ClusterRef> cluster(Backup b) {
         BackupSpec s = b.getSpec();
-        if (s == null || s.getBr() == null || isBlank(s.getBr().getCluster())) {
+        return s == null ? Optional.empty() : cluster(namespace(b), s.getBr());
+    }
+
+    /** The TiDB cluster a {@code br} section names, read from an object in {@code namespace}. */
+    public static Optional<ClusterRef> cluster(String namespace, BRConfig br) {
+        if (br == null || isBlank(br.getCluster())) {
             return Optional.empty();
         }
-        String ns = isBlank(s.getBr().getClusterNamespace()) ? namespace(b) : s.getBr().getClusterNamespace();
-        return Optional.of(new ClusterRef(ns, s.getBr().getCluster()));
+        String ns = isBlank(br.getClusterNamespace()) ? namespace : br.getClusterNamespace();
+        return Optional.of(new ClusterRef(ns, br.getCluster()));
     }
 
     /** The Azure location of a Backup, when it uses azblob with a container. */
     public static Optional<AzureLocation> location(Backup b) {
         BackupSpec s = b.getSpec();
-        AzblobStorageProvider az = s == null ? null : s.getAzblob();
+        return location(s == null ? null : s.getAzblob());
+    }
+
+    /** The Azure location an azblob section names, when it has a container. */
+    public static Optional<AzureLocation> location(AzblobStorageProvider az) {
         if (az == null || isBlank(az.getContainer())) {
             return Optional.empty();
         }

@@ -1,5 +1,6 @@
 package io.brguard.policy;
 
+import io.brguard.policy.field.Tso;
 import io.brguard.policy.model.Backup;
 import io.brguard.policy.testing.Fixtures;
 import org.junit.jupiter.api.Test;
@@ -64,6 +65,36 @@ class BackupIndexTest {
         assertEquals(4, m.total());
         assertEquals(2, index.overlapping(here, "test1/me", 2).first().size(), "at most the limit is named");
         assertEquals(4, index.overlapping(here, "test1/me", 2).total(), "but all are counted");
+    }
+
+    /** A Restore finds the Backup it reads by its exact location: neither what is above it nor what is below. */
+    @Test
+    void findsTheBackupsAtExactlyALocationAndKeepsWhatTheirStatusSaysOfTheLog() {
+        BackupIndex index = new BackupIndex();
+        index.put(snapshot("parent", "team", "Complete", "436569794150400000"));
+        index.put(snapshot("child", "team/x/daily", "Complete", "436569794150400000"));
+        index.put(backup("metadata: {name: log, namespace: test1}, spec: {backupMode: log, br: {cluster: demo1}, "
+                + "azblob: {container: c, prefix: /team/x/}}, status: {phase: Running, commitTs: '436564131840000000', "
+                + "logCheckpointTs: '436575456460800000', logSuccessTruncateUntil: '2022-10-10T07:00:00Z'}"));
+        index.put(backup("metadata: {name: other-account, namespace: test1}, spec: {backupMode: log, br: {cluster: demo1}, "
+                + "azblob: {container: c, prefix: team/x, storageAccount: acct2}}"));
+        Specs.AzureLocation here = new Specs.AzureLocation("acct1", "c", List.of("team", "x"));
+        BackupIndex.Matches m = index.at(here, 5);
+        assertEquals(List.of("test1/log"), keys(m));
+        BackupIndex.Peer log = m.first().get(0);
+        assertEquals(436564131840000000L, log.commitTs());
+        assertEquals(436575456460800000L, log.logCheckpointTs());
+        assertEquals(Tso.valueOrMinusOne("2022-10-10T07:00:00Z"), log.truncateUntil());
+        assertEquals(2, index.at(new Specs.AzureLocation(null, "c", List.of("team", "x")), 5).total(), "an unknown account may be either");
+        assertEquals(0, index.at(new Specs.AzureLocation(null, "c", List.of("team", "y")), 5).total());
+        BackupIndex.Peer parent = index.get("test1", "parent").orElseThrow();
+        assertEquals(-1, parent.logCheckpointTs(), "a snapshot has no checkpoint");
+        assertEquals(0, parent.truncateUntil());
+        index.put(backup("metadata: {name: log, namespace: test1}, spec: {backupMode: log, br: {cluster: demo1}, "
+                + "azblob: {container: c, prefix: team/x}}, status: {phase: Running, logSuccessTruncateUntil: '2022-10-10 07:00:00'}"));
+        BackupIndex.Peer unreadable = index.get("test1", "log").orElseThrow();
+        assertEquals(-1, unreadable.truncateUntil(), "a zone-less truncate time cannot be placed");
+        assertEquals(-1, unreadable.logCheckpointTs());
     }
 
     @Test

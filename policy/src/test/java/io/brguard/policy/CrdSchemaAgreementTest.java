@@ -27,7 +27,7 @@ class CrdSchemaAgreementTest {
     private static final JsonNode VERSION = CRD.path("spec").path("versions").get(0);
     private static final JsonNode CRD_SPEC = VERSION.path("schema").path("openAPIV3Schema").path("properties").path("spec");
     private static final Schema CRD_SPEC_AS_JSON_SCHEMA = SchemaRegistry
-            .withDefaultDialect(SpecificationVersion.DRAFT_2020_12).getSchema(toJsonSchema(CRD_SPEC));
+            .withDefaultDialect(SpecificationVersion.DRAFT_2020_12).getSchema(io.brguard.policy.testing.OpenApiSchemas.asJsonSchema(CRD_SPEC));
 
     static List<String> seedExamples() {
         return Fixtures.yamlFiles("examples/seed");
@@ -41,6 +41,20 @@ class CrdSchemaAgreementTest {
         assertEquals("bk", CRD.path("spec").path("names").path("shortNames").get(0).asString());
         assertEquals("v1alpha1", VERSION.path("name").asString());
         assertTrue(VERSION.path("subresources").path("status").isObject(), "status subresource");
+    }
+
+    /** The BackupSchedule CRD's templates are this Backup spec schema, as upstream's CRD repeats BackupSpec there. */
+    @Test
+    void scheduleTemplatesAreTheBackupSpecSchema() {
+        JsonNode schedule = Fixtures.object("manifests/crd/backupschedules.br.pingcap.com.yaml").path("spec").path("versions")
+                .get(0).path("schema").path("openAPIV3Schema").path("properties").path("spec").path("properties");
+        for (String t : List.of("backupTemplate", "logBackupTemplate")) {
+            JsonNode template = schedule.path(t).deepCopy();
+            ((ObjectNode) template).remove("description");
+            JsonNode backup = CRD_SPEC.deepCopy();
+            ((ObjectNode) backup).remove("description");
+            assertTrue(Json.sameMeaning(backup, template), t + " differs from the Backup spec schema");
+        }
     }
 
     @Test
@@ -92,11 +106,6 @@ class CrdSchemaAgreementTest {
      */
     @Test
     void printerColumnsAreTiDBOperatorV2s() {
-        List<String> actual = new ArrayList<>();
-        for (JsonNode c : VERSION.path("additionalPrinterColumns")) {
-            actual.add(c.path("name").asString() + " " + c.path("type").asString() + " " + c.path("jsonPath").asString()
-                    + " " + c.path("priority").asInt(0));
-        }
         assertEquals(List.of(
                 "Type string .spec.backupType 0",
                 "Mode string .spec.backupMode 0",
@@ -108,7 +117,17 @@ class CrdSchemaAgreementTest {
                 "Started date .status.timeStarted 1",
                 "Completed date .status.timeCompleted 1",
                 "TimeTaken string .status.timeTaken 0",
-                "Age date .metadata.creationTimestamp 0"), actual);
+                "Age date .metadata.creationTimestamp 0"), printerColumns(VERSION));
+    }
+
+    /** A CRD version's printer columns, one line each: name, type, JSON path, priority. */
+    static List<String> printerColumns(JsonNode version) {
+        List<String> out = new ArrayList<>();
+        for (JsonNode c : version.path("additionalPrinterColumns")) {
+            out.add(c.path("name").asString() + " " + c.path("type").asString() + " " + c.path("jsonPath").asString()
+                    + " " + c.path("priority").asInt(0));
+        }
+        return out;
     }
 
     /*
@@ -168,25 +187,7 @@ class CrdSchemaAgreementTest {
         assertTrue(sub.path("properties").has("command"), "a subcommand's conditions carry the command");
     }
 
-    /** The CRD's OpenAPI v3 subset as a JSON Schema: Kubernetes extensions and nullable dropped. */
-    private static JsonNode toJsonSchema(JsonNode crd) {
-        JsonNode copy = crd.deepCopy();
-        strip(copy);
-        return copy;
-    }
-
-    private static void strip(JsonNode node) {
-        if (node instanceof ObjectNode o) {
-            new ArrayList<>(o.propertyNames()).stream()
-                    .filter(k -> k.startsWith("x-kubernetes-") || k.equals("nullable") || k.equals("default"))
-                    .forEach(o::remove);
-            o.values().forEach(CrdSchemaAgreementTest::strip);
-        } else if (node.isArray()) {
-            node.forEach(CrdSchemaAgreementTest::strip);
-        }
-    }
-
-    private static void structural(String path, JsonNode s, List<String> problems) {
+    static void structural(String path, JsonNode s, List<String> problems) {
         if (!s.has("type") && !s.path("x-kubernetes-int-or-string").asBoolean(false)) {
             problems.add(path + ": no type");
         }
@@ -212,7 +213,7 @@ class CrdSchemaAgreementTest {
         }
     }
 
-    private static void compare(String path, JsonNode json, JsonNode crd, List<String> diffs) {
+    static void compare(String path, JsonNode json, JsonNode crd, List<String> diffs) {
         if (!json.path("type").equals(crd.path("type"))) {
             diffs.add(path + ": type " + json.path("type") + " vs CRD " + crd.path("type"));
         }
@@ -243,7 +244,7 @@ class CrdSchemaAgreementTest {
         }
     }
 
-    private static List<String> strings(JsonNode array) {
+    static List<String> strings(JsonNode array) {
         List<String> out = new ArrayList<>();
         array.forEach(n -> out.add(n.asString()));
         return out;

@@ -39,7 +39,8 @@ class MutatorTest {
         assertFalse(input.path("metadata").path("labels").has(Mutator.CLUSTER_LABEL));
         assertSame(input.get("status"), out.get("status"), "status is shared, not copied");
         assertSame(input.path("spec").get("azblob"), out.path("spec").get("azblob"));
-        assertEquals(4, r.patch().size(), r.patch()::toString); // cleanPolicy, logSubcommand, remove logStop, label
+        // cleanPolicy and volumeBackupInitJobMaxActiveSeconds (the CRD's), logSubcommand, remove logStop, label
+        assertEquals(5, r.patch().size(), r.patch()::toString);
     }
 
     @Test
@@ -53,7 +54,8 @@ class MutatorTest {
 
     @Test
     void onlyTheLabelIsPatchedWhenTheSpecIsDefaultedAndTheSpecIsShared() {
-        JsonNode input = Json.JSON.readTree(OBJECT.replace("\"logStop\": true", "\"logSubcommand\": \"log-start\", \"cleanPolicy\": \"Retain\""));
+        JsonNode input = Json.JSON.readTree(OBJECT.replace("\"logStop\": true",
+                "\"logSubcommand\": \"log-start\", \"cleanPolicy\": \"Retain\", \"volumeBackupInitJobMaxActiveSeconds\": 600"));
         Mutator.Result r = Mutator.mutate(input);
         assertEquals(List.of(PatchOp.add("/metadata/labels/br.pingcap.com~1cluster", StringNode.valueOf("demo1"))), r.patch());
         assertEquals(input.get("spec"), r.mutated().get("spec"));

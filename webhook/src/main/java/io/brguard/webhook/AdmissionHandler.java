@@ -2,7 +2,8 @@ package io.brguard.webhook;
 
 import io.brguard.policy.Json;
 import io.brguard.policy.Lookups;
-import io.brguard.policy.Mutator;
+import io.brguard.policy.KindPolicy;
+import io.brguard.policy.Kinds;
 import io.brguard.policy.Operation;
 import io.brguard.policy.PatchOp;
 import io.brguard.policy.Policy;
@@ -125,10 +126,13 @@ public final class AdmissionHandler {
             return invalid(endpointName, req, userProblem);
         }
         JsonNode kind = req.path("kind");
-        if (!"br.pingcap.com".equals(kind.path("group").asString("")) || !"Backup".equals(kind.path("kind").asString(""))) {
-            return invalid(endpointName, req, "this webhook handles br.pingcap.com Backup objects only, got "
+        java.util.Optional<KindPolicy<?>> judged = "br.pingcap.com".equals(kind.path("group").asString(""))
+                ? Kinds.named(kind.path("kind").asString("")) : java.util.Optional.empty();
+        if (judged.isEmpty()) {
+            return invalid(endpointName, req, "this webhook handles br.pingcap.com " + KINDS + " objects only, got "
                     + text(kind.path("group")) + "/" + text(kind.path("kind")));
         }
+        String kindName = judged.get().kind();
         String op = req.path("operation").asString("");
         Operation operation;
         switch (op) {
@@ -154,8 +158,8 @@ public final class AdmissionHandler {
         }
         for (JsonNode o : List.of(object, oldObject)) {
             if (o.isObject() && !(Backup.API_VERSION.equals(o.path("apiVersion").asString(""))
-                    && Backup.KIND.equals(o.path("kind").asString("")))) {
-                return invalid(endpointName, req, "the object is not a " + Backup.API_VERSION + " Backup, got "
+                    && kindName.equals(o.path("kind").asString("")))) {
+                return invalid(endpointName, req, "the object is not a " + Backup.API_VERSION + " " + kindName + ", got "
                         + text(o.path("apiVersion")) + " " + text(o.path("kind")));
             }
         }
@@ -175,9 +179,18 @@ public final class AdmissionHandler {
                     new Verdict(List.of(v), List.of(), List.of(), List.of()), new AuditRecord.Rollout("Enforce", null, null, null));
         }
         return endpoint == Endpoint.MUTATE
-                ? mutate(uid, req, operation, object, oldObject)
+                ? mutate(uid, req, operation, object, oldObject, judged.get())
                 : validate(uid, req, operation, object.isObject() ? object : null,
                 oldObject.isObject() ? oldObject : null, lookups, degraded);
+    }
+
+    /** The kinds this webhook judges, for messages: "Backup, BackupSchedule or Restore". */
+    private static final String KINDS = kindList();
+
+    private static String kindList() {
+        List<String> kinds = Kinds.ALL.stream().map(KindPolicy::kind).toList();
+        return kinds.size() == 1 ? kinds.get(0)
+                : String.join(", ", kinds.subList(0, kinds.size() - 1)) + " or " + kinds.get(kinds.size() - 1);
     }
 
     /** Longest request uid accepted; the API server sends a UUID of 36. */
@@ -306,11 +319,11 @@ public final class AdmissionHandler {
                 rules, messages, warnings, rollout, null), v);
     }
 
-    private Outcome mutate(String uid, JsonNode req, Operation op, JsonNode object, JsonNode oldObject) {
+    private Outcome mutate(String uid, JsonNode req, Operation op, JsonNode object, JsonNode oldObject, KindPolicy<?> kind) {
         ObjectNode resp = response(uid, true);
         int ops = 0;
         if (op != Operation.DELETE) {
-            List<PatchOp> patch = Mutator.mutate(object).patch();
+            List<PatchOp> patch = kind.mutate(object).patch();
             ops = patch.size();
             if (!patch.isEmpty()) {
                 resp.put("patchType", "JSONPatch");

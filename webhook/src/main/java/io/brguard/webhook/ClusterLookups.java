@@ -3,11 +3,14 @@ package io.brguard.webhook;
 import io.brguard.policy.BackupIndex;
 import io.brguard.policy.Lookup;
 import io.brguard.policy.Lookups;
+import io.brguard.policy.RestoreIndex;
 import io.brguard.policy.SecretKeys;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import io.brguard.policy.model.Backup;
 import io.brguard.policy.model.BackupStatus;
 import io.brguard.policy.model.LogSubCommandStatus;
+import io.brguard.policy.model.Restore;
+import io.brguard.policy.model.RestoreStatus;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
@@ -28,7 +31,8 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The webhook's lookups against the cluster. Backups come from an informer that lists in pages and keeps only
- * what the rules read, in a {@link BackupIndex} ({@link CompactBackupStore}). Secrets are never listed or cached
+ * what the rules read, in a {@link BackupIndex} ({@link CompactBackupStore}); Restores from another that keeps only
+ * the cluster each restores into and its phase ({@link CompactRestoreStore}). Secrets are never listed or cached
  * whole: a rule that needs one (CREATE, or an update that changes the spec) reads that one Secret with a GET and
  * keeps its key names for a few seconds ({@link SecretKeyReader}); an update that leaves the spec as it is, most of
  * what Argo CD and Flux send, needs no lookup at all. Until the Backup cache has synced, every Backup lookup
@@ -51,6 +55,7 @@ public final class ClusterLookups implements Lookups, WebhookServer.CacheState, 
                 .addMixIn(ObjectMeta.class, LeanMeta.class)
                 .addMixIn(BackupStatus.class, LeanStatus.class)
                 .addMixIn(LogSubCommandStatus.class, LeanSubStatus.class)
+                .addMixIn(RestoreStatus.class, LeanRestoreStatus.class)
                 .build();
         return new KubernetesSerialization(mapper, true);
     }
@@ -65,6 +70,10 @@ public final class ClusterLookups implements Lookups, WebhookServer.CacheState, 
 
     @JsonIgnoreProperties(value = {"conditions"}, allowGetters = true, ignoreUnknown = true)
     private interface LeanSubStatus {
+    }
+
+    @JsonIgnoreProperties(value = {"conditions", "progresses"}, allowGetters = true, ignoreUnknown = true)
+    private interface LeanRestoreStatus {
     }
 
     /** How often, past the budget, the Backups are counted again to see whether a cache would fit. */
@@ -96,6 +105,9 @@ public final class ClusterLookups implements Lookups, WebhookServer.CacheState, 
     private final KubernetesClient client;
     private final long budgetBytes;
     private volatile Cache cache;
+    private final SharedIndexInformer<Restore> restoreInformer;
+    private final CompactRestoreStore restoreStore = new CompactRestoreStore();
+    private final AtomicReference<String> restoreError = new AtomicReference<>();
     private final SecretKeyReader secrets;
     private final AtomicReference<String> lastError = new AtomicReference<>();
     private final AtomicReference<String> dead = new AtomicReference<>();
@@ -129,6 +141,25 @@ public final class ClusterLookups implements Lookups, WebhookServer.CacheState, 
         this.budgetBytes = budgetBytes;
         this.secrets = new SecretKeyReader(client, clock, secretTtl, 1024);
         this.cache = new Cache();
+        this.restoreInformer = client.resources(Restore.class).inAnyNamespace().withLimit(PAGE).runnableInformer(0)
+                .itemStore(restoreStore)
+                .exceptionHandler(this::retryRestores);
+    }
+
+    /**
+     * The Restore cache serves warnings only, so it is not a condition of readiness: a cluster without the Restore
+     * CRD (or a cache that cannot list) leaves every Backup decision as it is, and the Restore rules that read
+     * other Restores say nothing until it has synced. Its errors are logged once per distinct cause, as for Backups.
+     */
+    private boolean retryRestores(boolean started, Throwable t) {
+        if (t instanceof Error) {
+            return false;
+        }
+        String cause = describe(t);
+        if (!Objects.equals(restoreError.getAndSet(cause), cause)) {
+            LOG.warn("the Restore cache cannot {} from the API server, retrying: {}", started ? "watch" : "list", cause);
+        }
+        return true;
     }
 
     /**
@@ -152,6 +183,12 @@ public final class ClusterLookups implements Lookups, WebhookServer.CacheState, 
      * (the webhook then serves without it).
      */
     public CompletableFuture<Void> start() {
+        restoreInformer.start().whenComplete((v, t) -> {
+            if (t == null) {
+                LOG.info("the Restore cache has synced: {} Restores", restoreStore.size());
+                restoreError.set(null);
+            }
+        });
         start(cache);
         return firstSync;
     }
@@ -279,6 +316,14 @@ public final class ClusterLookups implements Lookups, WebhookServer.CacheState, 
         return Lookup.found(cache.store.index());
     }
 
+    @Override
+    public Lookup<RestoreIndex> restores() {
+        if (!restoreInformer.hasSynced()) {
+            return Lookup.unknown("the Restore cache has not synced yet");
+        }
+        return Lookup.found(restoreStore.index());
+    }
+
     /** The cached Backups as the rules read them, at most {@code limit}, in key order (the background audit). */
     public java.util.List<tools.jackson.databind.node.ObjectNode> backupTrees(int limit) {
         String over = overBudget;
@@ -313,11 +358,17 @@ public final class ClusterLookups implements Lookups, WebhookServer.CacheState, 
         return cache.informer;
     }
 
+    /** The Restore cache itself (tests). */
+    CompactRestoreStore restoreStore() {
+        return restoreStore;
+    }
+
     @Override
     public void close() {
         closing = true;
         recount.shutdownNow();
         cache.informer.close();
+        restoreInformer.close();
     }
 
     private static String describe(Throwable t) {

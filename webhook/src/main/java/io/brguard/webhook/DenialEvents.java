@@ -15,8 +15,8 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A Warning Event on the Backup when a real (not dry-run) UPDATE is denied, so `kubectl describe backup` shows
- * why a GitOps sync keeps failing. Sent off the request path on a small bounded queue; when it is full, events are
+ * A Warning Event on the object (a Backup or a BackupSchedule) when a real (not dry-run) UPDATE is denied, so
+ * `kubectl describe` shows why a GitOps sync keeps failing. Sent off the request path on a small bounded queue; when it is full, events are
  * dropped (the audit log still has every decision) rather than slowing admission.
  */
 public final class DenialEvents implements AutoCloseable {
@@ -39,19 +39,20 @@ public final class DenialEvents implements AutoCloseable {
         event(oldObject, "AdmissionDenied", message);
     }
 
-    /** A Warning Event on the Backup, recorded off the request path. */
+    /** A Warning Event on the object (its kind as it says), recorded off the request path. */
     public void event(JsonNode object, String reason, String message) {
         JsonNode meta = object.path("metadata");
         String ns = meta.path("namespace").asString("default");
         String name = meta.path("name").asString("");
         String uid = meta.path("uid").asString(null);
+        String kind = object.path("kind").asString("Backup");
         executor.execute(() -> {
             try {
                 String now = DateTimeFormatter.ISO_INSTANT.format(clock.instant());
                 client.v1().events().inNamespace(ns).resource(new EventBuilder()
                         .withNewMetadata().withNamespace(ns)
                         .withName(name + "." + UUID.randomUUID().toString().substring(0, 8)).endMetadata()
-                        .withNewInvolvedObject().withApiVersion("br.pingcap.com/v1alpha1").withKind("Backup")
+                        .withNewInvolvedObject().withApiVersion("br.pingcap.com/v1alpha1").withKind(kind)
                         .withNamespace(ns).withName(name).withUid(uid).endInvolvedObject()
                         .withType("Warning").withReason(reason)
                         .withMessage(message.length() > 1024 ? message.substring(0, 1021) + "..." : message)

@@ -1,6 +1,7 @@
 package io.brguard.webhook;
 
-import io.brguard.policy.Policy;
+import io.brguard.policy.KindPolicy;
+import io.brguard.policy.Kinds;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
 import tools.jackson.databind.DeserializationFeature;
@@ -39,7 +40,7 @@ final class ReviewReader {
             "metadata", new Select(Map.of("name", WHOLE, "namespace", WHOLE, "labels", WHOLE,
                     "annotations", new Select(Map.of(io.brguard.policy.rollout.Enforcement.BREAK_GLASS, WHOLE))))));
 
-    /** The old object: what rules read of it, from the lists Policy.forRules keeps from a full tree. */
+    /** The old object: what the rules of every kind read of it (KindPolicy.oldFields), and nothing else. */
     private static final Select OLD_OBJECT = oldObject();
 
     private static final Select REVIEW = new Select(Map.of(
@@ -82,9 +83,17 @@ final class ReviewReader {
     }
 
     private static Select oldObject() {
-        Map<String, Select> fields = new HashMap<>(whole(Policy.OLD_FIELDS).fields());
-        fields.put("metadata", whole(Policy.OLD_METADATA_FIELDS));
-        fields.put("status", whole(Policy.OLD_STATUS_FIELDS));
+        java.util.Set<String> top = new java.util.LinkedHashSet<>();
+        java.util.Set<String> metadata = new java.util.LinkedHashSet<>();
+        java.util.Set<String> status = new java.util.LinkedHashSet<>();
+        for (KindPolicy<?> kind : Kinds.ALL) {
+            top.addAll(kind.oldFields().top());
+            metadata.addAll(kind.oldFields().metadata());
+            status.addAll(kind.oldFields().status());
+        }
+        Map<String, Select> fields = new HashMap<>(whole(List.copyOf(top)).fields());
+        fields.put("metadata", whole(List.copyOf(metadata)));
+        fields.put("status", whole(List.copyOf(status)));
         return new Select(Map.copyOf(fields));
     }
 

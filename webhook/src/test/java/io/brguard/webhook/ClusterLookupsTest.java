@@ -3,11 +3,13 @@ package io.brguard.webhook;
 import io.brguard.policy.BackupIndex;
 import io.brguard.policy.Json;
 import io.brguard.policy.Lookup;
+import io.brguard.policy.RestoreIndex;
 import io.brguard.policy.SecretKeys;
 import io.brguard.policy.Specs;
 import io.brguard.policy.model.Backup;
 import io.brguard.policy.model.BackupStatus;
 import io.brguard.policy.model.LogSubCommandStatus;
+import io.brguard.policy.model.Restore;
 import io.brguard.policy.testing.Fixtures;
 import io.fabric8.kubernetes.api.model.ManagedFieldsEntryBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
@@ -56,9 +58,11 @@ class ClusterLookupsTest {
     static void crd() {
         http = new KubernetesClientBuilder().withConfig(new ConfigBuilder(client.getConfiguration())
                 .withOnlyHttpWatches(true).build()).build();
-        CustomResourceDefinition crd = client.apiextensions().v1().customResourceDefinitions()
-                .load(Fixtures.path("manifests/crd/backups.br.pingcap.com.yaml").toFile()).item();
-        client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
+        for (String file : java.util.List.of("manifests/crd/backups.br.pingcap.com.yaml", "manifests/crd/restores.br.pingcap.com.yaml")) {
+            CustomResourceDefinition crd = client.apiextensions().v1().customResourceDefinitions()
+                    .load(Fixtures.path(file).toFile()).item();
+            client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
+        }
     }
 
     /** A mutable clock for the Secret cache's time to live. */
@@ -162,6 +166,27 @@ class ClusterLookupsTest {
         }
     }
 
+    /** The Restore cache keeps which cluster each Restore restores into and its phase, and follows both. */
+    @Test
+    void followsWhichClusterEachRestoreHolds() throws Exception {
+        try (ClusterLookups lookups = new ClusterLookups(client, Clock.systemUTC())) {
+            lookups.awaitSynced(30, TimeUnit.SECONDS);
+            var restores = client.resources(Restore.class).inNamespace("test3");
+            restores.resource(Json.toRestore(Fixtures.object("examples/restores/restore-point-azblob.yaml"))).create();
+            Specs.ClusterRef demo3 = new Specs.ClusterRef("test3", "demo3");
+            waitFor(() -> lookups.restores() instanceof Lookup.Found<RestoreIndex> f
+                    && f.value().targeting(demo3, "test3/other", 3).total() == 1);
+            Restore r = restores.withName("demo3-restore-azblob").get();
+            r.setStatus(new io.brguard.policy.model.RestoreStatus());
+            r.getStatus().setPhase("Failed");
+            restores.resource(r).updateStatus();
+            waitFor(() -> restoreIndex(lookups).targeting(demo3, "test3/other", 3).total() == 0);
+            assertEquals(1, lookups.restoreStore().size(), "a Failed Restore is kept, but holds no cluster");
+            restores.withName("demo3-restore-azblob").delete();
+            waitFor(() -> lookups.restoreStore().size() == 0);
+        }
+    }
+
     @Test
     void readsASecretsKeyNamesWithAGetAndKeepsThemOnlyBriefly() throws Exception {
         TestClock clock = new TestClock();
@@ -195,6 +220,7 @@ class ClusterLookupsTest {
             Lookup.Unknown<SecretKeys> u = assertInstanceOf(Lookup.Unknown.class, s);
             assertTrue(u.reason().contains("could not read Secret s1/azblob-secret"), u.reason());
             assertInstanceOf(Lookup.Unknown.class, lookups.backups(), "not synced: unknown, never an empty list");
+            assertInstanceOf(Lookup.Unknown.class, lookups.restores(), "the same for Restores");
             lookups.start();
             waitFor(() -> lookups.notReadyReason().contains("the Backup cache has not synced:"));
             assertNull(lookups.dead(), "an API server that does not answer is retried, not given up on");
@@ -265,6 +291,10 @@ class ClusterLookupsTest {
                     "once the Backups fit, the cache is built again and the rules see them");
             assertTrue(WebhookServerTest.plain(server.healthPort(), "/metrics").body().contains("brguard_backup_cache_over_budget 0.0"));
         }
+    }
+
+    private static RestoreIndex restoreIndex(ClusterLookups l) {
+        return ((Lookup.Found<RestoreIndex>) l.restores()).value();
     }
 
     private static BackupIndex index(ClusterLookups l) {

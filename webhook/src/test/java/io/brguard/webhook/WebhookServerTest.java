@@ -15,6 +15,7 @@ import io.brguard.policy.Json;
 import io.brguard.policy.Lookups;
 import io.brguard.policy.Policy;
 import io.brguard.policy.model.Backup;
+import io.brguard.policy.model.Restore;
 import io.brguard.policy.testing.Fixtures;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
@@ -72,9 +73,11 @@ class WebhookServerTest {
 
     @BeforeAll
     static void start() throws Exception {
-        CustomResourceDefinition crd = client.apiextensions().v1().customResourceDefinitions()
-                .load(Fixtures.path("manifests/crd/backups.br.pingcap.com.yaml").toFile()).item();
-        client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
+        for (String file : List.of("manifests/crd/backups.br.pingcap.com.yaml", "manifests/crd/restores.br.pingcap.com.yaml")) {
+            CustomResourceDefinition crd = client.apiextensions().v1().customResourceDefinitions()
+                    .load(Fixtures.path(file).toFile()).item();
+            client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
+        }
         client.secrets().inNamespace("test1").resource(new SecretBuilder().withNewMetadata().withName("azblob-secret")
                 .withNamespace("test1").endMetadata().withStringData(Map.of("AZURE_STORAGE_ACCOUNT", "acct",
                         "AZURE_STORAGE_KEY", "TOP-SECRET-KEY-VALUE")).build()).create();
@@ -87,6 +90,7 @@ class WebhookServerTest {
         live.getStatus().setPhase("Running");
         live.getStatus().setCommitTs("436568622965194754");
         client.resources(Backup.class).inNamespace("test1").resource(live).updateStatus();
+        pitrSources();
 
         tlsDir = Files.createTempDirectory("brguard-webhook-tls");
         certs = new Rotator(new CertFiles(tlsDir), b -> { }, Rotation.Served::unknown, Clock.systemUTC(),
@@ -99,6 +103,46 @@ class WebhookServerTest {
                 lookups, new TlsReloader(tlsDir, Clock.systemUTC()),
                 auditLog = new AuditLog(new PrintStream(auditOut, true), auditFile), events, Clock.systemUTC()).start();
         http = HttpClient.newBuilder().sslContext(trusting(certs.bundle())).connectTimeout(Duration.ofSeconds(5)).build();
+    }
+
+    /**
+     * The v2 guide's PITR sources, of a cluster demo5, with the status TiDB Operator gives them: a Running log backup
+     * that started 2022-10-10T00:00Z and reached 12:00Z, a snapshot of 06:00Z; a Restore that already restored into
+     * demo3; and the Secret of test3 the guide's Restore names.
+     */
+    private static void pitrSources() {
+        Backup log = Json.toBackup(Fixtures.object("examples/seed/log/01-start.yaml"));
+        log.getMetadata().setName("demo5-log-pitr");
+        log.getSpec().getBr().setCluster("demo5");
+        log.getSpec().getAzblob().setPrefix("my-log-backup-folder-pitr");
+        Backup full = Json.toBackup(Fixtures.object("examples/seed/snapshot/full-backup-azblob.yaml"));
+        full.getMetadata().setName("demo5-full-pitr");
+        full.getSpec().getBr().setCluster("demo5");
+        full.getSpec().getAzblob().setPrefix("my-full-backup-folder-pitr");
+        for (Backup b : List.of(log, full)) {
+            client.resources(Backup.class).inNamespace("test1").resource(b).create();
+        }
+        Backup l = client.resources(Backup.class).inNamespace("test1").withName("demo5-log-pitr").get();
+        l.setStatus(new io.brguard.policy.model.BackupStatus());
+        l.getStatus().setPhase("Running");
+        l.getStatus().setCommitTs("436564131840000000");
+        l.getStatus().setLogCheckpointTs("436575456460800000");
+        client.resources(Backup.class).inNamespace("test1").resource(l).updateStatus();
+        Backup f = client.resources(Backup.class).inNamespace("test1").withName("demo5-full-pitr").get();
+        f.setStatus(new io.brguard.policy.model.BackupStatus());
+        f.getStatus().setPhase("Complete");
+        f.getStatus().setCommitTs("436569794150400000");
+        client.resources(Backup.class).inNamespace("test1").resource(f).updateStatus();
+        client.secrets().inNamespace("test3").resource(new SecretBuilder().withNewMetadata().withName("azblob-secret")
+                .withNamespace("test3").endMetadata().withStringData(Map.of("AZURE_STORAGE_ACCOUNT", "acct",
+                        "AZURE_STORAGE_KEY", "TOP-SECRET-KEY-VALUE")).build()).create();
+        Restore earlier = Json.toRestore(Fixtures.object("examples/restores/restore-point-azblob.yaml"));
+        earlier.getMetadata().setName("demo3-restore-earlier");
+        client.resources(Restore.class).inNamespace("test3").resource(earlier).create();
+        Restore e = client.resources(Restore.class).inNamespace("test3").withName("demo3-restore-earlier").get();
+        e.setStatus(new io.brguard.policy.model.RestoreStatus());
+        e.getStatus().setPhase("Complete");
+        client.resources(Restore.class).inNamespace("test3").resource(e).updateStatus();
     }
 
     @AfterAll
@@ -122,6 +166,73 @@ class WebhookServerTest {
         assertEquals("admission.k8s.io/v1", resp.path("apiVersion").asString());
         assertTrue(resp.path("response").path("allowed").asBoolean(), r.body());
         assertEquals("allowed", resp.path("response").path("auditAnnotations").path("decision").asString());
+    }
+
+    /**
+     * A BackupSchedule over HTTPS, judged with the Backup cache: its log template would start a second log backup
+     * of demo1 beside the running demo1-log-live, and a bad cron; both said, one line each. Without the log
+     * template and with a cron it is allowed.
+     */
+    @Test
+    void judgesABackupScheduleWithTheBackupsInTheCache() throws Exception {
+        ObjectNode schedule = Fixtures.object("examples/schedules/integrated-backup-schedule-azblob.yaml");
+        ((ObjectNode) schedule.path("spec")).put("schedule", "0 */2 * *");
+        HttpResponse<String> r = post("/validate", review("CREATE", schedule, null, true));
+        assertEquals(200, r.statusCode(), r.body());
+        JsonNode resp = Json.JSON.readTree(r.body()).path("response");
+        assertFalse(resp.path("allowed").asBoolean(), r.body());
+        String message = resp.path("status").path("message").asString();
+        assertTrue(message.contains("schedule.cron spec.schedule: not a cron schedule"), message);
+        assertTrue(message.contains("cross.one-log-per-cluster spec.logBackupTemplate.br.cluster: cluster test1/demo1 already has "
+                + "an active log backup test1/demo1-log-live"), message);
+        assertEquals(2, message.lines().count(), message);
+        ((ObjectNode) schedule.path("spec")).put("schedule", "0 */2 * * *");
+        ((ObjectNode) schedule.path("spec")).remove("logBackupTemplate");
+        HttpResponse<String> ok = post("/validate", review("CREATE", schedule, null, true));
+        assertTrue(Json.JSON.readTree(ok.body()).path("response").path("allowed").asBoolean(), ok.body());
+        // Schedules are not mutated: the API server defaults their templates, and each Backup is defaulted when made.
+        JsonNode mutated = Json.JSON.readTree(post("/mutate", review("CREATE", schedule, null, true)).body()).path("response");
+        assertTrue(mutated.path("allowed").asBoolean());
+        assertTrue(mutated.path("patch").isMissingNode(), mutated.toString());
+    }
+
+    /**
+     * The v2 guide's PITR Restore over HTTPS, judged with the Backups and Restores in the caches: its time lies in
+     * the window of the Backups at its two prefixes, so it is allowed, with a warning that another Restore already
+     * restored into demo3; an hour past the log's checkpoint it is denied with the window as it stands; once the
+     * Restore runs, an edit of it is refused; and Restores are not mutated.
+     */
+    @Test
+    void judgesAPitrRestoreAgainstTheWindowOfTheBackupsInTheCache() throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!(lookups.restores() instanceof io.brguard.policy.Lookup.Found<?>) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        ObjectNode restore = Fixtures.object("examples/restores/restore-point-azblob.yaml");
+        HttpResponse<String> ok = post("/validate", review("CREATE", restore, null, false));
+        JsonNode allowed = Json.JSON.readTree(ok.body()).path("response");
+        assertTrue(allowed.path("allowed").asBoolean(), ok.body());
+        assertEquals("warn.restore-cluster-busy spec.br.cluster: already restored by demo3-restore-earlier; BR needs an empty cluster",
+                allowed.path("warnings").get(0).asString(), ok.body());
+
+        ObjectNode late = restore.deepCopy();
+        ((ObjectNode) late.path("spec")).put("pitrRestoredTs", "2022-10-10T13:00:00Z");
+        JsonNode denied = Json.JSON.readTree(post("/validate", review("CREATE", late, null, false)).body()).path("response");
+        assertFalse(denied.path("allowed").asBoolean(), denied.toString());
+        assertEquals(403, denied.path("status").path("code").asInt());
+        assertEquals("restore.pitr-window spec.pitrRestoredTs: outside what can be restored now: 2022-10-10T06:00:00Z "
+                        + "(full backup test1/demo5-full-pitr) to 2022-10-10T12:00:00Z (checkpoint of test1/demo5-log-pitr) "
+                        + "(2022-10-10T13:00:00Z); choose a time in it, or wait until the checkpoint passes it",
+                denied.path("status").path("message").asString());
+
+        ObjectNode running = restore.deepCopy();
+        running.putObject("status").put("phase", "Running");
+        JsonNode edit = Json.JSON.readTree(post("/validate", review("UPDATE", late, running, false)).body()).path("response");
+        assertFalse(edit.path("allowed").asBoolean(), edit.toString());
+        assertTrue(edit.path("status").path("message").asString().startsWith("restore.started spec.pitrRestoredTs: a Restore runs once"),
+                edit.toString());
+        JsonNode mutated = Json.JSON.readTree(post("/mutate", review("CREATE", restore, null, false)).body()).path("response");
+        assertTrue(mutated.path("allowed").asBoolean() && mutated.path("patch").isMissingNode(), mutated.toString());
     }
 
     @Test
@@ -263,12 +374,13 @@ class WebhookServerTest {
         assertTrue(resp.path("allowed").asBoolean());
         assertEquals("JSONPatch", resp.path("patchType").asString());
         JsonNode patch = Json.JSON.readTree(Base64.getDecoder().decode(resp.path("patch").asString()));
-        assertEquals(3, patch.size(), patch.toString());
+        assertEquals(4, patch.size(), patch.toString()); // backupMode, cleanPolicy, volumeBackupInitJobMaxActiveSeconds, label
         assertEquals("/spec/backupMode", patch.get(0).path("path").asString());
         assertTrue(patch.get(1).path("op").asString().equals("add"));
 
         ObjectNode mutated = (ObjectNode) seed.deepCopy();
-        ((ObjectNode) mutated.path("spec")).put("backupMode", "snapshot").put("cleanPolicy", "Retain");
+        ((ObjectNode) mutated.path("spec")).put("backupMode", "snapshot").put("cleanPolicy", "Retain")
+                .put("volumeBackupInitJobMaxActiveSeconds", 600);
         ((ObjectNode) mutated.path("metadata")).putObject("labels").put("br.pingcap.com/cluster", "demo1");
         JsonNode again = Json.JSON.readTree(post("/mutate", review("CREATE", mutated, null, false)).body()).path("response");
         assertFalse(again.has("patch"), "a reinvoked mutation changes nothing");
@@ -287,7 +399,7 @@ class WebhookServerTest {
         assertBad(post("/validate", noUid.toString()), "request.uid must be a non-empty string, got (none)");
         ObjectNode pod = (ObjectNode) Json.JSON.readTree(review("CREATE", Fixtures.object("examples/seed/log/01-start.yaml"), null, false));
         ((ObjectNode) pod.path("request").path("kind")).put("group", "").put("kind", "Pod");
-        assertBad(post("/validate", pod.toString()), "handles br.pingcap.com Backup objects only");
+        assertBad(post("/validate", pod.toString()), "handles br.pingcap.com Backup, BackupSchedule or Restore objects only");
         assertBad(post("/validate", "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":"
                 + "{\"uid\":\"u\",\"kind\":{\"group\":\"br.pingcap.com\",\"kind\":\"Backup\"},\"operation\":\"UPDATE\",\"object\":{}}}"),
                 "request.oldObject is missing for UPDATE");
@@ -490,8 +602,10 @@ class WebhookServerTest {
         r.put("apiVersion", "admission.k8s.io/v1").put("kind", "AdmissionReview");
         ObjectNode req = r.putObject("request");
         req.put("uid", uid);
-        req.putObject("kind").put("group", "br.pingcap.com").put("version", "v1alpha1").put("kind", "Backup");
-        req.putObject("resource").put("group", "br.pingcap.com").put("version", "v1alpha1").put("resource", "backups");
+        String kind = subject.path("kind").asString("Backup");
+        req.putObject("kind").put("group", "br.pingcap.com").put("version", "v1alpha1").put("kind", kind);
+        req.putObject("resource").put("group", "br.pingcap.com").put("version", "v1alpha1")
+                .put("resource", kind.toLowerCase() + "s");
         req.put("name", subject.path("metadata").path("name").asString());
         req.put("namespace", subject.path("metadata").path("namespace").asString());
         req.put("operation", op);

@@ -22,29 +22,49 @@ public final class GitHistory {
     private GitHistory() {
     }
 
-    public static Source read(String ref, List<Path> paths, boolean render) {
+    /**
+     * Why the paths cannot be read at the ref, or empty when they can: not in a git repository, a ref the clone does
+     * not have, a path outside the repository. Cheap (two git calls), so it runs before anything is read or decided.
+     */
+    static java.util.Optional<String> verify(String ref, List<Path> paths) {
         if (paths.isEmpty()) {
-            return Source.empty();
+            return java.util.Optional.empty();
         }
         Path first = paths.get(0).toAbsolutePath().normalize();
         Path start = Files.isDirectory(first) ? first : first.getParent();
         Run top = git(start, "rev-parse", "--show-toplevel");
         if (top.code != 0) {
-            return Source.problem(first.toString(), "--base needs a git repository: " + top.err);
+            return java.util.Optional.of(first + ": --base needs a git repository: " + firstLine(top.err));
         }
         Path root = Path.of(top.out.strip());
         Run verify = git(root, "rev-parse", "--verify", "--quiet", ref + "^{commit}");
         if (verify.code != 0) {
-            return Source.problem("--base " + ref, "unknown git ref " + ref + " in " + root
+            return java.util.Optional.of("--base " + ref + ": unknown git ref " + ref + " in " + root
                     + " (a shallow clone may lack it: fetch it, e.g. git fetch origin main)");
         }
+        for (Path p : paths) {
+            if (!p.toAbsolutePath().normalize().startsWith(root)) {
+                return java.util.Optional.of(p + ": is outside the git repository " + root + " that --base reads");
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
+    /** The GitOps targets' folders are taken relative to the repository's root at the ref. */
+    static Source read(String ref, List<Path> paths, boolean render, GitOpsTargets targets) {
+        if (paths.isEmpty()) {
+            return Source.empty();
+        }
+        java.util.Optional<String> wrong = verify(ref, paths);
+        if (wrong.isPresent()) {
+            return Source.problem("--base " + ref, wrong.get());
+        }
+        Path first = paths.get(0).toAbsolutePath().normalize();
+        Path start = Files.isDirectory(first) ? first : first.getParent();
+        Path root = Path.of(git(start, "rev-parse", "--show-toplevel").out.strip());
         List<String> rels = new ArrayList<>();
         for (Path p : paths) {
-            Path abs = p.toAbsolutePath().normalize();
-            if (!abs.startsWith(root)) {
-                return Source.problem(p.toString(), "is outside the git repository " + root);
-            }
-            rels.add(root.relativize(abs).toString().replace('\\', '/'));
+            rels.add(root.relativize(p.toAbsolutePath().normalize()).toString().replace('\\', '/'));
         }
         Path tmp = null;
         try {
@@ -74,7 +94,8 @@ public final class GitHistory {
             for (String rel : present) {
                 extracted.add(tmp.resolve(rel));
             }
-            return rename(new Inputs(render).read(extracted), tmp.toString(), ref + ":");
+            Path extractedRoot = tmp;
+            return rename(new Inputs(render, targets, p -> extractedRoot).read(extracted), tmp.toString(), ref + ":");
         } catch (IOException e) {
             return Source.problem("--base " + ref, "cannot read the ref: " + e.getMessage());
         } catch (InterruptedException e) {
@@ -85,12 +106,20 @@ public final class GitHistory {
         }
     }
 
+    /** The top level of the git work tree holding this path, or the current directory outside git. */
+    static Path repositoryRoot(Path path) {
+        Path abs = path.toAbsolutePath().normalize();
+        Path dir = java.nio.file.Files.isDirectory(abs) ? abs : abs.getParent();
+        Run top = dir == null ? new Run(1, "", "") : git(dir, "rev-parse", "--show-toplevel");
+        return top.code == 0 && !top.out.isBlank() ? Path.of(top.out.strip()) : Path.of("").toAbsolutePath();
+    }
+
     private static Source rename(Source s, String prefix, String replacement) {
         List<Manifests.Document> docs = s.documents().stream()
-                .map(d -> d.renamed(rename(d.source(), prefix, replacement))).toList();
+                .map(d -> d.renamed(name -> rename(name, prefix, replacement))).toList();
         List<Manifests.Problem> problems = s.problems().stream().map(p -> new Manifests.Problem(
                 rename(p.source(), prefix, replacement), p.index(), p.line(), p.message())).toList();
-        return new Source(docs, problems);
+        return new Source(docs, problems, s.notes().stream().map(n -> n.replace(prefix + "/", replacement)).toList());
     }
 
     private static String rename(String source, String prefix, String replacement) {
@@ -113,6 +142,12 @@ public final class GitHistory {
     }
 
     private record Run(int code, String out, String err) {
+    }
+
+    private static String firstLine(String s) {
+        String t = s.strip();
+        int nl = t.indexOf('\n');
+        return nl < 0 ? t : t.substring(0, nl);
     }
 
     private static Run git(Path dir, String... args) {

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.stream.Stream;
 
 /**
@@ -26,21 +27,68 @@ public final class Inputs {
     private static final List<String> KUSTOMIZATION = List.of("kustomization.yaml", "kustomization.yml", "Kustomization");
 
     private final boolean render;
+    private final GitOpsTargets targets;
+    private final Function<Path, Path> rootOf;
     private final Set<Path> visited = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private java.io.InputStream stdin = System.in;
+    private java.util.concurrent.atomic.AtomicLong filesRead = new java.util.concurrent.atomic.AtomicLong();
+
+    /** The path {@code -} stands for standard input, as for kubectl apply -f -. */
+    static final String STDIN = "-";
+
+    /** How documents read from standard input are named in messages. */
+    static final String STDIN_NAME = "(stdin)";
 
     public Inputs(boolean render) {
+        this(render, GitOpsTargets.NONE, p -> null);
+    }
+
+    /**
+     * @param targets the folders Argo CD Applications or Flux Kustomizations sync, with the namespace they give
+     * @param rootOf  the repository root a path given to {@link #read(List)} lies in, which those folders are relative to
+     */
+    Inputs(boolean render, GitOpsTargets targets, Function<Path, Path> rootOf) {
         this.render = render;
+        this.targets = targets;
+        this.rootOf = rootOf;
+    }
+
+    /** Counts the files read (and folders rendered) on this counter, for a progress line. */
+    Inputs counting(java.util.concurrent.atomic.AtomicLong files) {
+        this.filesRead = files;
+        return this;
+    }
+
+    /** Reads {@code -} from this stream instead of System.in. */
+    Inputs withStdin(java.io.InputStream in) {
+        this.stdin = in;
+        return this;
     }
 
     public Source read(List<Path> paths) {
         Source.Builder out = new Source.Builder();
+        boolean stdinRead = false;
         for (Path p : paths) {
-            out.add(read(p));
+            if (p.toString().equals(STDIN)) {
+                if (!stdinRead) {
+                    out.add(stdin());
+                    stdinRead = true;
+                }
+                continue;
+            }
+            Path root = targets.isEmpty() ? null : rootOf.apply(p);
+            GitOpsTargets.Target around = root == null ? null
+                    : targets.enclosing(root, p, Files.isRegularFile(p)).orElse(null);
+            out.add(read(p, root, around));
         }
         return out.build();
     }
 
-    private Source read(Path p) {
+    /**
+     * One path; {@code inherited} is the GitOps target of the folder this path is read through, if that target
+     * covers it (Flux reads a whole tree, Argo CD's plain directory only its top files unless recurse is set).
+     */
+    private Source read(Path p, Path root, GitOpsTargets.Target inherited) {
         Path real = p.toAbsolutePath().normalize();
         if (!visited.add(real)) {
             return Source.empty();
@@ -49,20 +97,47 @@ public final class Inputs {
             return Source.problem(p.toString(), "no such file or folder");
         }
         if (Files.isRegularFile(p)) {
-            return file(p);
+            filesRead.incrementAndGet();
+            Source s = file(p);
+            return inherited == null ? s : inherited.apply(s);
         }
+        GitOpsTargets.Target own = root == null ? null : targets.at(root, p).orElse(null);
+        GitOpsTargets.Target target = own != null ? own : inherited;
         Path kustomization = kustomization(p);
         if (kustomization != null) {
-            return render ? rendered(p) : kustomize(p, kustomization);
+            // Everything a kustomization renders belongs to the folder's target, after its own namespace: field.
+            if (render) {
+                filesRead.incrementAndGet();
+            }
+            Source s = render ? rendered(p) : kustomize(p, kustomization, root);
+            return target == null ? s : target.apply(s);
         }
+        GitOpsTargets.Target below = target != null && target.recurse() ? target : null;
         try (Stream<Path> s = Files.list(p)) {
             Source.Builder out = new Source.Builder();
             // Files are parsed in parallel; toList() keeps them in sorted order for stable output.
             s.sorted().filter(c -> Files.isDirectory(c) ? !c.getFileName().toString().startsWith(".") : isManifest(c))
-                    .toList().parallelStream().map(this::read).toList().forEach(out::add);
+                    .toList().parallelStream().map(c -> read(c, root, Files.isDirectory(c) ? below : target))
+                    .toList().forEach(out::add);
             return out.build();
         } catch (IOException e) {
             return Source.problem(p.toString(), "cannot list the folder: " + e.getMessage());
+        }
+    }
+
+    /** Standard input, read to its end, as one multi-document stream. */
+    private Source stdin() {
+        byte[] bytes;
+        try {
+            bytes = stdin.readAllBytes();
+        } catch (IOException e) {
+            return Source.problem(STDIN_NAME, "cannot read: " + e.getMessage());
+        }
+        try {
+            String text = StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+            return Source.of(Manifests.parse(STDIN_NAME, text));
+        } catch (java.nio.charset.CharacterCodingException e) {
+            return Source.problem(STDIN_NAME, "not UTF-8 text");
         }
     }
 
@@ -89,7 +164,7 @@ public final class Inputs {
         return Source.of(Manifests.parse(f.toString(), text));
     }
 
-    private Source kustomize(Path dir, Path kustomization) {
+    private Source kustomize(Path dir, Path kustomization, Path root) {
         JsonNode k;
         try {
             k = Json.YAML.readTree(Files.readString(kustomization));
@@ -105,33 +180,13 @@ public final class Inputs {
                             "remote resource " + entry + " is not fetched; check it where it lives, or use --kustomize"));
                     continue;
                 }
-                b.add(read(dir.resolve(entry)));
+                b.add(read(dir.resolve(entry).normalize(), root, null));
             }
         }
         Source out = b.build();
+        // kustomize's namespace: transformer sets the namespace of every namespaced object beneath it.
         String namespace = k.path("namespace").asString("");
-        return namespace.isEmpty() ? out : withNamespace(out, namespace);
-    }
-
-    private static final Set<String> CLUSTER_SCOPED = Set.of("Namespace", "ClusterRole", "ClusterRoleBinding",
-            "CustomResourceDefinition", "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration",
-            "PriorityClass", "StorageClass", "PersistentVolume", "ValidatingAdmissionPolicy",
-            "ValidatingAdmissionPolicyBinding");
-
-    /** kustomize's {@code namespace:} transformer: it sets the namespace of every namespaced object beneath it. */
-    private static Source withNamespace(Source s, String namespace) {
-        List<Manifests.Document> docs = new ArrayList<>();
-        for (Manifests.Document d : s.documents()) {
-            JsonNode tree = CLUSTER_SCOPED.contains(d.kind()) ? null : d.tree();
-            if (tree == null || !tree.path("metadata").isObject()) {
-                docs.add(d);
-                continue;
-            }
-            tools.jackson.databind.node.ObjectNode copy = (tools.jackson.databind.node.ObjectNode) tree;
-            ((tools.jackson.databind.node.ObjectNode) copy.get("metadata")).put("namespace", namespace);
-            docs.add(d.withTree(copy));
-        }
-        return new Source(docs, s.problems());
+        return namespace.isEmpty() ? out : Namespaces.override(out, namespace);
     }
 
     private static Source rendered(Path dir) {
@@ -143,7 +198,7 @@ public final class Inputs {
             if (!proc.waitFor(120, TimeUnit.SECONDS) || proc.exitValue() != 0) {
                 return Source.problem(dir.toString(), "kubectl kustomize failed: " + firstLine(err));
             }
-            return Source.of(Manifests.parse(dir + " (kustomize)", new String(out, StandardCharsets.UTF_8)));
+            return KustomizeTrace.trace(dir, Manifests.parse(dir + " (kustomize)", new String(out, StandardCharsets.UTF_8)));
         } catch (IOException e) {
             return Source.problem(dir.toString(), "--kustomize needs kubectl on PATH: " + e.getMessage());
         } catch (InterruptedException e) {

@@ -4,6 +4,7 @@ import io.brguard.policy.Json;
 import io.brguard.policy.Manifests;
 import io.brguard.policy.Operation;
 import io.brguard.policy.Unchecked;
+import io.brguard.policy.model.Restore;
 import io.brguard.policy.Violation;
 import io.brguard.policy.Warning;
 import tools.jackson.databind.node.ArrayNode;
@@ -25,10 +26,14 @@ public final class Reporters {
     private Reporters() {
     }
 
-    public static void write(Checker.Report report, Format format, boolean color, String header, PrintWriter out) {
+    /**
+     * @param summary only what fails the check (denied, or failing by --fail-on), the problems and the counts;
+     *                table and json only
+     */
+    public static void write(Checker.Report report, Format format, boolean color, String header, boolean summary, PrintWriter out) {
         switch (format) {
-            case TABLE -> table(report, color, header, out);
-            case JSON -> out.println(Json.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(json(report)));
+            case TABLE -> table(report, color, header, summary, out);
+            case JSON -> out.println(Json.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(json(report, summary)));
             case JUNIT -> junit(report, out);
             case SARIF -> out.println(Json.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(Sarif.log(report)));
         }
@@ -37,7 +42,7 @@ public final class Reporters {
 
     // ---------------------------------------------------------------- table
 
-    private static void table(Checker.Report r, boolean color, String header, PrintWriter out) {
+    private static void table(Checker.Report r, boolean color, String header, boolean summary, PrintWriter out) {
         Paint p = new Paint(color);
         out.println(p.bold("brguard check") + ": " + header);
         for (String note : r.notes()) {
@@ -45,29 +50,8 @@ public final class Reporters {
         }
         out.println();
         for (Checker.Result res : r.results()) {
-            boolean ok = res.verdict().allowed();
-            String mark = ok ? p.green("ok    ") : p.red("DENIED");
-            out.println(mark + " " + p.bold(res.key()) + "  " + res.operation() + "  " + res.doc().where());
-            if (res.old() != null && res.operation() == Operation.UPDATE) {
-                out.println("         old: " + res.old().source() + ", phase "
-                        + (res.old().phase().isEmpty() ? "(empty)" : res.old().phase())
-                        + (res.old().assumedFrom() == null ? "" : p.dim(" (assumed from " + res.old().assumedFrom()
-                        + "; pass --live for the real phase)")));
-            }
-            if (res.operation() == Operation.DELETE) {
-                out.println(p.dim("         removed from the checked files: a prune deletes it (never denied)"));
-            }
-            for (Violation v : res.verdict().violations()) {
-                out.println("         " + p.red("deny ") + " " + at(res, v.path()) + v.message());
-            }
-            for (Warning w : res.verdict().warnings()) {
-                out.println("         " + p.yellow("warn ") + " " + at(res, w.path()) + w.message());
-            }
-            if (res.mode() != null && !res.wouldDeny().isEmpty()) {
-                out.println(p.dim("         not enforced (" + res.mode() + "): " + String.join("; ", res.wouldDeny())));
-            }
-            for (Unchecked u : res.verdict().unchecked()) {
-                out.println("         " + p.dim("not checked " + at(res, u.path()) + u.message().replaceFirst(": not checked: ", ": ")));
+            if (!summary || r.fails(res)) {
+                object(r, res, p, !summary, out);
             }
         }
         if (!r.problems().isEmpty()) {
@@ -78,12 +62,76 @@ public final class Reporters {
             }
         }
         out.println();
+        if (summary) {
+            counts(r).path("byKind").properties().forEach(e -> out.println(e.getKey() + ": " + e.getValue().path("checked").asInt()
+                    + " checked, " + e.getValue().path("deleted").asInt() + " deleted, " + e.getValue().path("denied").asInt()
+                    + " denied, " + e.getValue().path("warnings").asInt() + " warning(s), " + e.getValue().path("notChecked").asInt()
+                    + " not checked, " + e.getValue().path("problems").asInt() + " input problem(s)"));
+        }
         out.println(summary(r));
     }
 
-    /** "line N: " for a finding's field. */
+    /**
+     * One object: its verdict line and findings. {@code full}: with its old version and every finding; else (--summary)
+     * only the findings that make it fail.
+     */
+    private static void object(Checker.Report r, Checker.Result res, Paint p, boolean full, PrintWriter out) {
+        String mark = !res.verdict().allowed() ? p.red("DENIED") : r.fails(res) ? p.yellow("FAIL  ") : p.green("ok    ");
+        out.println(mark + " " + p.bold(res.key()) + "  " + res.operation() + "  " + res.doc().where());
+        // Backups and Restores are judged by their phase; a BackupSchedule by its status's log backup.
+        if (full && res.old() != null && res.operation() == Operation.UPDATE
+                && (res.doc().isBackup() || Restore.KIND.equals(res.doc().kind()))) {
+            out.println("         old: " + res.old().source() + ", phase "
+                    + (res.old().phase().isEmpty() ? "(empty)" : res.old().phase())
+                    + (res.old().assumedFrom() == null ? "" : p.dim(" (assumed from " + res.old().assumedFrom()
+                    + "; pass --live for the real phase)")));
+        } else if (full && res.old() != null && res.operation() == Operation.UPDATE) {
+            out.println("         old: " + res.old().source() + (res.old().assumedFrom() == null ? ""
+                    : p.dim(" (status assumed from " + res.old().assumedFrom() + "; pass --live for the real status)")));
+        }
+        if (full && res.operation() == Operation.DELETE) {
+            out.println(p.dim("         removed from the checked files: a prune deletes it (never denied)"));
+        }
+        for (Violation v : res.verdict().violations()) {
+            out.println("         " + p.red("deny ") + " " + at(res, v.path()) + v.message());
+        }
+        if (full || r.failOn().contains(Checker.FailOn.WARNING)) {
+            for (Warning w : res.verdict().warnings()) {
+                out.println("         " + p.yellow("warn ") + " " + at(res, w.path()) + w.message());
+            }
+        }
+        if (full && res.mode() != null && !res.wouldDeny().isEmpty()) {
+            out.println(p.dim("         not enforced (" + res.mode() + "): " + String.join("; ", res.wouldDeny())));
+        }
+        if (full || r.failOn().contains(Checker.FailOn.UNCHECKED)) {
+            for (Unchecked u : res.verdict().unchecked()) {
+                out.println("         " + p.dim("not checked " + at(res, u.path()) + u.message().replaceFirst(": not checked: ", ": ")));
+            }
+        }
+    }
+
+    /** "line N: " for a finding's field; the file too when another file (a kustomize patch) writes it. */
     private static String at(Checker.Result res, String path) {
-        return "line " + res.doc().lineOf(path) + ": ";
+        Manifests.Location where = res.doc().locate(path);
+        return (where.source().equals(res.doc().source()) ? "" : where.source() + " ") + "line " + where.line() + ": ";
+    }
+
+    /** "3 Backup(s)", or "3 Backup(s) and 1 BackupSchedule(s)" when other kinds were checked too. */
+    private static String checkedKinds(Checker.Report r) {
+        java.util.Map<String, Long> byKind = new java.util.LinkedHashMap<>();
+        byKind.put("Backup", 0L);
+        r.results().stream().filter(x -> x.operation() != Operation.DELETE)
+                .forEach(x -> byKind.merge(x.doc().kind(), 1L, Long::sum));
+        List<String> parts = new java.util.ArrayList<>();
+        byKind.forEach((kind, n) -> {
+            if (n > 0 || kind.equals("Backup")) {
+                parts.add(n + " " + kind + "(s)");
+            }
+        });
+        if (parts.size() > 1 && byKind.get("Backup") == 0) {
+            parts.remove(0);
+        }
+        return String.join(" and ", parts);
     }
 
     static String summary(Checker.Report r) {
@@ -92,9 +140,10 @@ public final class Reporters {
         long violations = r.results().stream().mapToLong(x -> x.verdict().violations().size()).sum();
         long warnings = r.results().stream().mapToLong(x -> x.verdict().warnings().size()).sum();
         long unchecked = r.results().stream().mapToLong(x -> x.verdict().unchecked().size()).sum();
-        return checked + " Backup(s) checked: " + denied + " denied (" + violations + " violation(s)), "
+        return checkedKinds(r) + " checked: " + denied + " denied (" + violations + " violation(s)), "
                 + warnings + " warning(s), " + unchecked + " rule(s) not checked, " + r.problems().size()
-                + " input problem(s). Exit " + r.exitCode() + ".";
+                + " input problem(s). Exit " + r.exitCode() + (r.failOn().isEmpty() ? "" : " (--fail-on "
+                + String.join(",", r.failOn().stream().map(f -> f.name().toLowerCase(java.util.Locale.ROOT)).sorted().toList()) + ")") + ".";
     }
 
     /** ANSI colours, only when writing to a terminal. */
@@ -108,13 +157,20 @@ public final class Reporters {
 
     // ---------------------------------------------------------------- json
 
-    static ObjectNode json(Checker.Report r) {
+    static ObjectNode json(Checker.Report r, boolean summary) {
         ObjectNode root = Json.JSON.createObjectNode();
+        if (summary) {
+            root.put("resultsShown", "failing");
+        }
         ArrayNode results = root.putArray("results");
         for (Checker.Result res : r.results()) {
+            if (summary && !r.fails(res)) {
+                continue;
+            }
             ObjectNode o = results.addObject();
             o.put("file", res.doc().source()).put("document", res.doc().index()).put("line", res.doc().line());
-            o.put("namespace", res.doc().namespace()).put("name", res.doc().name());
+            o.put("kind", res.doc().kind()).put("namespace", res.doc().declaresNamespace() ? res.doc().namespace() : "")
+                    .put("name", res.doc().name());
             o.put("operation", res.operation().name()).put("allowed", res.verdict().allowed());
             if (res.mode() != null) {
                 o.put("mode", res.mode());
@@ -129,18 +185,15 @@ public final class Reporters {
             }
             ArrayNode vs = o.putArray("violations");
             for (Violation v : res.verdict().violations()) {
-                vs.addObject().put("rule", v.ruleId()).put("path", v.path()).put("line", res.doc().lineOf(v.path()))
-                        .put("message", v.message());
+                finding(vs, res, v.ruleId(), v.path()).put("message", v.message());
             }
             ArrayNode ws = o.putArray("warnings");
             for (Warning w : res.verdict().warnings()) {
-                ws.addObject().put("rule", w.ruleId()).put("path", w.path()).put("line", res.doc().lineOf(w.path()))
-                        .put("message", w.message());
+                finding(ws, res, w.ruleId(), w.path()).put("message", w.message());
             }
             ArrayNode us = o.putArray("notChecked");
             for (Unchecked u : res.verdict().unchecked()) {
-                us.addObject().put("rule", u.ruleId()).put("path", u.path()).put("line", res.doc().lineOf(u.path()))
-                        .put("reason", u.reason());
+                finding(us, res, u.ruleId(), u.path()).put("reason", u.reason());
             }
         }
         ArrayNode problems = root.putArray("problems");
@@ -150,27 +203,86 @@ public final class Reporters {
         }
         ArrayNode notes = root.putArray("notes");
         r.notes().forEach(notes::add);
+        root.set("counts", counts(r));
         root.put("summary", summary(r));
         root.put("exitCode", r.exitCode());
         return root;
+    }
+
+    /**
+     * The numbers of a run, per judged kind and in total: objects checked (created or updated), deleted, denied
+     * and failing (denied, or a finding --fail-on names), and findings: violations, warnings, rules not checked;
+     * input problems per kind where one is about an object of that kind, and all of them in the total.
+     */
+    static ObjectNode counts(Checker.Report r) {
+        ObjectNode counts = Json.JSON.createObjectNode();
+        ObjectNode byKind = counts.putObject("byKind");
+        ObjectNode total = zero(counts.putObject("total"));
+        for (Checker.Result res : r.results()) {
+            ObjectNode kind = byKind.has(res.doc().kind()) ? (ObjectNode) byKind.get(res.doc().kind())
+                    : zero(byKind.putObject(res.doc().kind()));
+            for (ObjectNode n : List.of(kind, total)) {
+                add(n, res.operation() == Operation.DELETE ? "deleted" : "checked", 1);
+                add(n, "denied", res.verdict().allowed() ? 0 : 1);
+                add(n, "failing", r.fails(res) ? 1 : 0);
+                add(n, "violations", res.verdict().violations().size());
+                add(n, "warnings", res.verdict().warnings().size());
+                add(n, "notChecked", res.verdict().unchecked().size());
+            }
+        }
+        for (Manifests.Problem p : r.problems()) {
+            String kind = r.problemKinds().get(p);
+            if (kind != null) {
+                ObjectNode n = byKind.has(kind) ? (ObjectNode) byKind.get(kind) : zero(byKind.putObject(kind));
+                add(n, "problems", 1);
+            }
+            add(total, "problems", 1);
+        }
+        return counts;
+    }
+
+    private static ObjectNode zero(ObjectNode n) {
+        for (String k : List.of("checked", "deleted", "denied", "failing", "violations", "warnings", "notChecked", "problems")) {
+            n.put(k, 0);
+        }
+        return n;
+    }
+
+    private static void add(ObjectNode n, String key, int by) {
+        n.put(key, n.path(key).asInt() + by);
+    }
+
+    /** A finding's rule, field, and the file and line that write the field. */
+    private static ObjectNode finding(ArrayNode into, Checker.Result res, String rule, String path) {
+        Manifests.Location where = res.doc().locate(path);
+        return into.addObject().put("rule", rule).put("path", path).put("line", where.line()).put("file", where.source());
     }
 
     // ---------------------------------------------------------------- junit
 
     private static void junit(Checker.Report r, PrintWriter out) {
         List<Checker.Result> results = r.results();
-        long failures = results.stream().filter(x -> !x.verdict().allowed()).count();
+        long failures = results.stream().filter(r::fails).count();
         out.println("<?xml version=\"1.0\" encoding=\"UTF-8\"?>");
         out.println("<testsuite name=\"brguard check\" tests=\"" + (results.size() + r.problems().size())
                 + "\" failures=\"" + failures + "\" errors=\"" + r.problems().size() + "\">");
         for (Checker.Result res : results) {
             out.print("  <testcase classname=\"" + xml(res.doc().source()) + "\" name=\"" + xml(res.key() + " "
                     + res.operation()) + "\">");
+            if (res.verdict().allowed() && r.fails(res)) {
+                // failing by --fail-on: the first warning or rule not checked is the failure
+                boolean warned = r.failOn().contains(Checker.FailOn.WARNING) && !res.verdict().warnings().isEmpty();
+                String type = warned ? res.verdict().warnings().get(0).ruleId() : res.verdict().unchecked().get(0).ruleId();
+                String message = warned ? res.verdict().warnings().get(0).message() : res.verdict().unchecked().get(0).message();
+                out.print("<failure message=\"" + xml(message) + "\" type=\"" + xml(type) + "\"/>");
+            }
             if (!res.verdict().allowed()) {
                 String first = res.verdict().violations().get(0).message();
                 StringBuilder all = new StringBuilder();
-                res.verdict().violations().forEach(v -> all.append(res.doc().source()).append(':').append(res.doc().lineOf(v.path()))
-                        .append(": ").append(v.message()).append('\n'));
+                res.verdict().violations().forEach(v -> {
+                    Manifests.Location where = res.doc().locate(v.path());
+                    all.append(where.source()).append(':').append(where.line()).append(": ").append(v.message()).append('\n');
+                });
                 out.print("<failure message=\"" + xml(first) + "\" type=\"" + xml(res.verdict().ruleIds().get(0))
                         + "\">" + xml(all.toString()) + "</failure>");
             }
@@ -189,7 +301,7 @@ public final class Reporters {
         out.println("</testsuite>");
     }
 
-    private static String xml(String s) {
+    static String xml(String s) {
         StringBuilder sb = new StringBuilder(s.length());
         for (char c : s.toCharArray()) {
             switch (c) {

@@ -92,7 +92,8 @@ final class Sarif {
         }
         r.put("level", level);
         r.putObject("message").put("text", message);
-        r.putArray("locations").add(location(res.doc().source(), res.doc().lineOf(path)));
+        Manifests.Location where = res.doc().locate(path);
+        r.putArray("locations").add(location(where.source(), where.line()));
         // One finding per Backup, rule and field: what code scanning matches between runs.
         r.putObject("partialFingerprints").put("brguardFinding/v1", res.key() + " " + ruleId + " " + path);
         r.putObject("properties").put("backup", res.key()).put("operation", res.operation().name()).put("field", path);

@@ -15,10 +15,13 @@ import java.util.List;
  * the account comes from spec.azblob.storageAccount or the Secret; then a SAS token, all three AAD keys, or a
  * shared key. Only key names are looked at, never values.
  */
-public final class CredentialRules implements RuleFamily {
+public final class CredentialRules implements RuleFamily<Context> {
     public static final String ACCOUNT = "AZURE_STORAGE_ACCOUNT";
     public static final String KEY = "AZURE_STORAGE_KEY";
     public static final List<String> AAD = List.of("AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET", "AZURE_TENANT_ID");
+    public static final String NO_CREDENTIALS = "secret.no-credentials";
+    public static final String NO_CREDENTIALS_PROBLEM = "no Secret and no storageAccount with sasToken";
+    public static final String NO_CREDENTIALS_FIX = "set secretName to a Secret with " + ACCOUNT + " and " + KEY;
 
     @Override
     public void check(Context ctx, Findings out) {
@@ -36,8 +39,7 @@ public final class CredentialRules implements RuleFamily {
         if (Specs.isBlank(secretName)) {
             // Without a Secret TiDB Operator dereferences a nil Secret unless the account and a SAS token are in the spec.
             if (!(specAccount && sas)) {
-                out.deny("secret.no-credentials", "spec.azblob.secretName", "no Secret and no storageAccount with sasToken",
-                        null, "set secretName to a Secret with AZURE_STORAGE_ACCOUNT and AZURE_STORAGE_KEY");
+                out.deny(NO_CREDENTIALS, "spec.azblob.secretName", NO_CREDENTIALS_PROBLEM, null, NO_CREDENTIALS_FIX);
             }
             return;
         }

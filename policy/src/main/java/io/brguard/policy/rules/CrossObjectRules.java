@@ -19,7 +19,7 @@ import java.util.function.Function;
  * Each rule is one lookup in the {@link BackupIndex} and one finding, however many other Backups it names: the
  * first {@link #NAMED} are named and the rest counted, so a message stays one readable line.
  */
-public final class CrossObjectRules implements RuleFamily {
+public final class CrossObjectRules implements RuleFamily<Context> {
     /** How many other Backups one finding names. */
     public static final int NAMED = 3;
 
@@ -29,13 +29,7 @@ public final class CrossObjectRules implements RuleFamily {
             return;
         }
         Optional<Specs.ClusterRef> cluster = Specs.cluster(ctx.newBackup());
-        if (cluster.isPresent()) {
-            Specs.ClusterRef c = cluster.get();
-            if (ctx.lookups().tidbCluster(c.namespace(), c.name()) instanceof Lookup.Missing<Boolean>) {
-                out.deny("cross.cluster-missing", "spec.br.cluster", "no TiDB cluster of this name in namespace "
-                        + c.namespace(), c.name(), "fix br.cluster / br.clusterNamespace");
-            }
-        }
+        cluster.ifPresent(c -> clusterExists(ctx.lookups(), c, "spec.br.cluster", out));
         boolean wantsLog = ctx.isLog() && LogCommand.of(ctx.spec()) != LogCommand.STOP && cluster.isPresent();
         Optional<Specs.AzureLocation> location = Specs.location(ctx.newBackup());
         if (!wantsLog && location.isEmpty()) {
@@ -90,6 +84,17 @@ public final class CrossObjectRules implements RuleFamily {
                         + " other Backups write: " + names(near, p -> p.key() + " (" + where(mine, p.location()) + ")"),
                         null, fix);
             }
+        }
+    }
+
+    /** cross.cluster-missing: the TiDB cluster a Backup (or a schedule's template) names exists, where it is known. */
+    public static void clusterExists(io.brguard.policy.Lookups lookups, Specs.ClusterRef c, String path, Findings out) {
+        Lookup<Boolean> found = lookups.tidbCluster(c.namespace(), c.name());
+        if (found instanceof Lookup.Missing<Boolean>) {
+            out.deny("cross.cluster-missing", path, "no TiDB cluster of this name in namespace " + c.namespace(), c.name(),
+                    "fix br.cluster, or create the Backup in the cluster's namespace");
+        } else if (found instanceof Lookup.Unknown<Boolean> u) {
+            out.unchecked("cross.cluster-missing", path, u.reason());
         }
     }
 

@@ -19,11 +19,26 @@ import java.util.Set;
  * location are compared by what they mean (the cluster namespace defaults to the Backup's, {@code my-folder} and
  * {@code my-folder/} are one prefix), so spelling out a default is not a change.
  */
-public final class ImmutableRules implements RuleFamily {
-    private static final String FIX = "revert it, or create a new Backup with a new name";
+public final class ImmutableRules implements RuleFamily<Context> {
+    public static final String ID = "immutable.field";
+    public static final String FIX = "revert it, or create a new Backup with a new name";
+    public static final String FIELD = "cannot change once the Backup exists";
+    public static final String CLUSTER = "the TiDB cluster cannot change once the Backup exists";
+    public static final String PROVIDER = "the storage provider cannot change once the Backup exists";
+    public static final String LOCATION = "the storage location cannot change once the Backup exists";
+    public static final String ACCOUNT = "the storage account cannot change once the Backup exists";
+    public static final String CONTAINER = "the container cannot change once the Backup exists";
+    public static final String PREFIX = "the prefix cannot change once the Backup exists: the task and its data stay where they are";
+    public static final String FILTER = "the filter of a started log backup is fixed in the BR task";
+    public static final String FILTER_FIX = "stop this task and start a new Backup with the new filter";
+    public static final String UNSET = "(unset)";
+    public static final String FROM_SECRET = "(from Secret)";
     private static final Set<String> PATHS = Set.of("spec.backupMode", "spec.backupType", "spec.br.cluster",
             "spec.br.clusterNamespace", "spec.azblob.container", "spec.azblob.prefix", "spec.azblob.storageAccount");
-    private static final List<String> PROVIDERS = List.of("s3", "gcs", "azblob", "local");
+    private static final List<String> PROVIDERS = io.brguard.policy.rules.FieldRules.PROVIDERS;
+    /** The states of a log backup whose filter is fixed even without status.commitTs. */
+    public static final Set<LogState> FILTER_FIXED = Set.of(LogState.RUNNING, LogState.PAUSED, LogState.STOPPED,
+            LogState.TASK_FAILED, LogState.RETRYING);
 
     /**
      * Whether a change at this path is reported here, so other families need not repeat it. The table filter is
@@ -45,21 +60,23 @@ public final class ImmutableRules implements RuleFamily {
         List<String> oldProviders = providers(ctx.oldSpecTree());
         List<String> newProviders = providers(ctx.newSpecTree());
         if (!oldProviders.equals(newProviders)) {
-            out.deny("immutable.field", "spec", "the storage provider cannot change once the Backup exists",
+            out.deny(ID, "spec", PROVIDER,
                     String.join(",", oldProviders) + " -> " + String.join(",", newProviders), FIX);
         } else {
             location(ctx, out);
         }
-        if (Specs.isLog(ctx.spec()) && started(ctx) && ctx.changed("/tableFilter")) {
-            out.deny("immutable.field", "spec.tableFilter",
-                    "the filter of a started log backup is fixed in the BR task", null,
-                    "stop this task and start a new Backup with the new filter");
+        // Removing the filter is allowed, and it is the way out: TiDB Operator passes --filter to every log command,
+        // and only log start defines it (FieldRules, field.log-table-filter), so a filtered task can be paused,
+        // truncated or stopped only once the filter is gone. The running task keeps the filter it started with.
+        boolean removed = ctx.newSpecTree().path("tableFilter").isMissingNode();
+        if (Specs.isLog(ctx.spec()) && started(ctx) && ctx.changed("/tableFilter") && !removed) {
+            out.deny(ID, "spec.tableFilter", FILTER, null, FILTER_FIX);
         }
     }
 
     private static void raw(Context ctx, String pointer, String path, Findings out) {
         if (ctx.changed(pointer)) {
-            out.deny("immutable.field", path, "cannot change once the Backup exists",
+            out.deny(ID, path, FIELD,
                     describe(ctx.oldSpecTree().at(pointer)) + " -> " + describe(ctx.newSpecTree().at(pointer)), FIX);
         }
     }
@@ -70,11 +87,10 @@ public final class ImmutableRules implements RuleFamily {
         if (before.equals(after)) {
             return;
         }
-        String was = before.map(Object::toString).orElse("(unset)");
-        String now = after.map(Object::toString).orElse("(unset)");
+        String was = before.map(Object::toString).orElse(UNSET);
+        String now = after.map(Object::toString).orElse(UNSET);
         boolean nameChanged = !Objects.equals(before.map(Specs.ClusterRef::name), after.map(Specs.ClusterRef::name));
-        out.deny("immutable.field", nameChanged ? "spec.br.cluster" : "spec.br.clusterNamespace",
-                "the TiDB cluster cannot change once the Backup exists", was + " -> " + now, FIX);
+        out.deny(ID, nameChanged ? "spec.br.cluster" : "spec.br.clusterNamespace", CLUSTER, was + " -> " + now, FIX);
     }
 
     private static void location(Context ctx, Findings out) {
@@ -84,32 +100,27 @@ public final class ImmutableRules implements RuleFamily {
             return;
         }
         if (before.isEmpty() || after.isEmpty()) {
-            out.deny("immutable.field", "spec.azblob.container", "the storage location cannot change once the Backup exists",
-                    before.map(Object::toString).orElse("(unset)") + " -> " + after.map(Object::toString).orElse("(unset)"), FIX);
+            out.deny(ID, "spec.azblob.container", LOCATION,
+                    before.map(Object::toString).orElse(UNSET) + " -> " + after.map(Object::toString).orElse(UNSET), FIX);
             return;
         }
         Specs.AzureLocation a = before.get();
         Specs.AzureLocation b = after.get();
         if (!Objects.equals(a.account(), b.account())) {
-            out.deny("immutable.field", "spec.azblob.storageAccount", "the storage account cannot change once the Backup exists",
-                    Objects.requireNonNullElse(a.account(), "(from Secret)") + " -> "
-                            + Objects.requireNonNullElse(b.account(), "(from Secret)"), FIX);
+            out.deny(ID, "spec.azblob.storageAccount", ACCOUNT, Objects.requireNonNullElse(a.account(), FROM_SECRET) + " -> "
+                    + Objects.requireNonNullElse(b.account(), FROM_SECRET), FIX);
         }
         if (!a.container().equals(b.container())) {
-            out.deny("immutable.field", "spec.azblob.container", "the container cannot change once the Backup exists",
-                    a.container() + " -> " + b.container(), FIX);
+            out.deny(ID, "spec.azblob.container", CONTAINER, a.container() + " -> " + b.container(), FIX);
         } else if (!a.prefix().equals(b.prefix())) {
-            out.deny("immutable.field", "spec.azblob.prefix",
-                    "the prefix cannot change once the Backup exists: the task and its data stay where they are",
-                    a.url() + " -> " + b.url(), FIX);
+            out.deny(ID, "spec.azblob.prefix", PREFIX, a.url() + " -> " + b.url(), FIX);
         }
     }
 
     private static boolean started(Context ctx) {
         String commitTs = Specs.statusCommitTs(ctx.oldBackup());
         LogState s = ctx.oldState();
-        return !Specs.isBlank(commitTs) || s == LogState.RUNNING || s == LogState.PAUSED || s == LogState.STOPPED
-                || s == LogState.TASK_FAILED || s == LogState.RETRYING;
+        return !Specs.isBlank(commitTs) || FILTER_FIXED.contains(s);
     }
 
     private static List<String> providers(JsonNode spec) {
@@ -124,7 +135,7 @@ public final class ImmutableRules implements RuleFamily {
 
     private static String describe(JsonNode n) {
         if (n.isMissingNode() || n.isNull()) {
-            return "(unset)";
+            return UNSET;
         }
         return n.isString() ? n.asString() : n.toString();
     }

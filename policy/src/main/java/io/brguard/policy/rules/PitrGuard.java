@@ -13,7 +13,7 @@ import java.util.Optional;
  * Point-in-time recovery needs a snapshot at or after the oldest log kept. Truncating logs past the newest
  * Complete snapshot of the cluster leaves no base to restore from, so it is denied (switchable by config).
  */
-public final class PitrGuard implements RuleFamily {
+public final class PitrGuard implements RuleFamily<Context> {
     private static final String PATH = "spec.logTruncateUntil";
 
     @Override

@@ -6,7 +6,7 @@ import io.brguard.policy.Specs;
 import io.brguard.policy.model.BackupSpec;
 
 /** Legal specs that are probably not what the author meant. Warnings only, each at most 120 characters. */
-public final class RiskWarnings implements RuleFamily {
+public final class RiskWarnings implements RuleFamily<Context> {
 
     @Override
     public void check(Context ctx, Findings out) {
@@ -17,7 +17,8 @@ public final class RiskWarnings implements RuleFamily {
         }
         boolean hasFilter = spec.getTableFilter() != null && !spec.getTableFilter().isEmpty();
         boolean dbOrTable = spec.getBr() != null && (!Specs.isBlank(spec.getBr().getDb()) || !Specs.isBlank(spec.getBr().getTable()));
-        if (hasFilter && dbOrTable) {
+        boolean typed = "db".equals(spec.getBackupType()) || "table".equals(spec.getBackupType());
+        if (hasFilter && dbOrTable && (log || !typed)) { // with backupType db/table, FieldRules denies the filter
             out.warn("warn.db-table-ignored", "spec.br.db", "br.db and br.table are ignored when tableFilter is set");
         } else if (dbOrTable && !log && "full".equals(spec.getBackupType())) {
             // TiDB Operator passes --db/--table to BR only for backupType db and table; BR's full backup has neither.

@@ -3,6 +3,8 @@ package io.brguard.policy.state;
 import io.brguard.policy.model.Backup;
 import io.brguard.policy.model.BackupStatus;
 
+import java.util.List;
+
 /**
  * Where an existing log backup is, read from its status as TiDB Operator v2 reads it: the top-level phase and
  * {@code status.commitTs}, which the operator takes as "log-start succeeded" and which every other command waits
@@ -50,6 +52,30 @@ public enum LogState {
         };
     }
 
+    /**
+     * How a top-level phase reads, with and without status.commitTs: one row per phase TiDB Operator writes, a phase
+     * not listed reads as {@link #UNLISTED_PHASE}. {@link #of(Backup)} and the ValidatingAdmissionPolicy's state
+     * (io.brguard.policy.vap) are both read off this table.
+     */
+    public record Phase(List<String> phases, LogState started, LogState notStarted) {
+        public LogState state(boolean commitTs) {
+            return commitTs ? started : notStarted;
+        }
+    }
+
+    public static final List<Phase> PHASES = List.of(
+            new Phase(List.of(""), OTHER, PENDING),
+            new Phase(List.of("Scheduled", "Prepare"), OTHER, STARTING),
+            new Phase(List.of("Running"), RUNNING, STARTING),
+            new Phase(List.of("Paused"), PAUSED, OTHER_UNSTARTED),
+            new Phase(List.of("Stopped"), STOPPED, STOPPED),
+            new Phase(List.of("Failed"), TASK_FAILED, START_FAILED),
+            new Phase(List.of("RetryFailed"), RETRYING, START_RETRYING),
+            new Phase(List.of("Invalid"), INVALID, INVALID),
+            new Phase(List.of("Clean", "CleanFailed"), DELETING, DELETING));
+
+    public static final Phase UNLISTED_PHASE = new Phase(List.of(), OTHER, OTHER_UNSTARTED);
+
     /** The state of {@code old}; {@code null} means there is no old object. */
     public static LogState of(Backup old) {
         if (old == null) {
@@ -58,18 +84,12 @@ public enum LogState {
         BackupStatus status = old.getStatus();
         String phase = status == null || status.getPhase() == null ? "" : status.getPhase();
         boolean started = EffectiveCommand.started(status);
-        return switch (phase) {
-            case "" -> started ? OTHER : PENDING;
-            case "Scheduled", "Prepare" -> started ? OTHER : STARTING;
-            case "Running" -> started ? RUNNING : STARTING;
-            case "Paused" -> started ? PAUSED : OTHER_UNSTARTED;
-            case "Stopped" -> STOPPED;
-            case "Failed" -> started ? TASK_FAILED : START_FAILED;
-            case "RetryFailed" -> started ? RETRYING : START_RETRYING;
-            case "Invalid" -> INVALID;
-            case "Clean", "CleanFailed" -> DELETING;
-            default -> started ? OTHER : OTHER_UNSTARTED;
-        };
+        for (Phase p : PHASES) {
+            if (p.phases().contains(phase)) {
+                return p.state(started);
+            }
+        }
+        return UNLISTED_PHASE.state(started);
     }
 
     /** The phase text to show for {@code old}, e.g. {@code Running} or {@code (none)}. */

@@ -4,8 +4,10 @@ import io.brguard.policy.BackupIndex;
 import io.brguard.policy.Json;
 import io.brguard.policy.Lookup;
 import io.brguard.policy.Lookups;
+import io.brguard.policy.RestoreIndex;
 import io.brguard.policy.SecretKeys;
 import io.brguard.policy.model.Backup;
+import io.brguard.policy.model.Restore;
 import tools.jackson.databind.JsonNode;
 
 import java.util.ArrayList;
@@ -18,17 +20,24 @@ import java.util.Set;
 /**
  * Lookups described in a test fixture:
  * {@code secrets: {ns/name: [KEY, ...]} | unknown}, {@code backups: [object, ...] | unknown},
- * {@code clusters: {ns/name: true|false}} (absent: unknown). An absent secrets/backups entry means "none exist".
+ * {@code clusters: {ns/name: true|false} | unknown} (absent: not looked up), {@code restores: [object, ...]} (absent:
+ * unknown) and {@code backupsComplete: false} (the Backups are only some of the cluster's, as in a check without
+ * --live). An absent secrets/backups entry means "none exist".
  */
 public final class FixtureLookups implements Lookups {
     private final Map<String, Set<String>> secrets;
     private final List<Backup> backups;
     private final Map<String, Boolean> clusters;
+    private final List<Restore> restores;
+    private final boolean backupsComplete;
 
-    private FixtureLookups(Map<String, Set<String>> secrets, List<Backup> backups, Map<String, Boolean> clusters) {
+    private FixtureLookups(Map<String, Set<String>> secrets, List<Backup> backups, Map<String, Boolean> clusters,
+                           List<Restore> restores, boolean backupsComplete) {
         this.secrets = secrets;
         this.backups = backups;
         this.clusters = clusters;
+        this.restores = restores;
+        this.backupsComplete = backupsComplete;
     }
 
     /** Builds lookups from a fixture node; {@code objects} resolves {@code $file} references in backups. */
@@ -50,13 +59,32 @@ public final class FixtureLookups implements Lookups {
             }
         }
         Map<String, Boolean> clusters = null;
-        if (node.has("clusters")) {
+        if (node.path("clusters").isString()) {
+            clusters = Map.of("", false); // "unknown": the lookup is made and cannot tell
+        } else if (node.has("clusters")) {
             clusters = new HashMap<>();
             for (var e : node.path("clusters").properties()) {
                 clusters.put(e.getKey(), e.getValue().asBoolean());
             }
         }
-        return new FixtureLookups(secrets, backups, clusters);
+        List<Restore> restores = null;
+        if (node.has("restores")) {
+            restores = new ArrayList<>();
+            for (JsonNode r : node.path("restores")) {
+                restores.add(Json.toRestore(objects.apply(r)));
+            }
+        }
+        return new FixtureLookups(secrets, backups, clusters, restores, node.path("backupsComplete").asBoolean(true));
+    }
+
+    @Override
+    public boolean backupsComplete() {
+        return backupsComplete;
+    }
+
+    @Override
+    public Lookup<RestoreIndex> restores() {
+        return restores == null ? Lookup.unknown("Restores are not looked up") : Lookup.found(RestoreIndex.of(restores));
     }
 
     @Override
@@ -76,7 +104,10 @@ public final class FixtureLookups implements Lookups {
     @Override
     public Lookup<Boolean> tidbCluster(String namespace, String name) {
         if (clusters == null) {
-            return Lookup.unknown("TiDB clusters are not looked up");
+            return Lookup.skipped();
+        }
+        if (clusters.containsKey("")) {
+            return Lookup.unknown("the TiDB clusters are not known");
         }
         return Boolean.TRUE.equals(clusters.get(namespace + "/" + name)) ? Lookup.found(true) : Lookup.missing();
     }

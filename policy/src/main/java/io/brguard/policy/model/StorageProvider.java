@@ -1,0 +1,28 @@
+package io.brguard.policy.model;
+
+import java.util.Map;
+
+/**
+ * TiDB Operator's StorageProvider on its own, as {@code Restore.spec.pitrFullBackupStorageProvider} holds it: one of
+ * s3, gcs, azblob, local. Only azblob is typed; the others are kept as trees.
+ */
+public class StorageProvider extends Extensible {
+    private AzblobStorageProvider azblob;
+    private Map<String, Object> s3;
+    private Map<String, Object> gcs;
+    private Map<String, Object> local;
+
+    public AzblobStorageProvider getAzblob() { return azblob; }
+    public void setAzblob(AzblobStorageProvider v) { azblob = v; }
+    public Map<String, Object> getS3() { return s3; }
+    public void setS3(Map<String, Object> v) { s3 = v; }
+    public Map<String, Object> getGcs() { return gcs; }
+    public void setGcs(Map<String, Object> v) { gcs = v; }
+    public Map<String, Object> getLocal() { return local; }
+    public void setLocal(Map<String, Object> v) { local = v; }
+
+    /** Whether a provider is set: TiDB Operator's GetStoragePath answers without an error exactly then. */
+    public boolean isSet() {
+        return azblob != null || s3 != null || gcs != null || local != null;
+    }
+}
