@@ -367,8 +367,10 @@ public final class AdmissionHandler {
         }
         String ns = stringOr(req.path("namespace"), subject == null ? "" : stringOr(subject.path("metadata").path("namespace"), ""));
         String name = stringOr(req.path("name"), subject == null ? "" : stringOr(subject.path("metadata").path("name"), ""));
+        // The kind the API server names in the review (request.kind), else the object's own.
+        String kind = stringOr(req.path("kind").path("kind"), subject == null ? null : stringOr(subject.path("kind"), null));
         return new AuditRecord(AuditRecord.time(clock.instant()), uid, endpoint,
-                stringOr(req.path("userInfo").path("username"), null), groups, op, ns, name,
+                stringOr(req.path("userInfo").path("username"), null), groups, op, kind, ns, name,
                 req.path("dryRun").asBoolean(false), logSubcommand(oldObject), logSubcommand(object),
                 oldObject == null ? null : stringOr(oldObject.path("status").path("phase"), null),
                 decision, rules, messages, warnings, rollout, patchOps, 0);

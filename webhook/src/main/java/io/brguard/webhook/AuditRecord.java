@@ -17,7 +17,7 @@ import java.util.List;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @com.fasterxml.jackson.annotation.JsonPropertyOrder({"log"})
 public record AuditRecord(String time, String uid, String endpoint, String user, List<String> groups,
-                          String operation, String namespace, String name, boolean dryRun,
+                          String operation, String kind, String namespace, String name, boolean dryRun,
                           String oldLogSubcommand, String newLogSubcommand, String oldPhase,
                           String decision, List<String> rules, List<String> messages, List<String> warnings,
                           Rollout rollout, Integer patchOperations, double latencyMs) {
@@ -40,7 +40,7 @@ public record AuditRecord(String time, String uid, String endpoint, String user,
     }
 
     public AuditRecord withLatency(double ms) {
-        return new AuditRecord(time, uid, endpoint, user, groups, operation, namespace, name, dryRun,
+        return new AuditRecord(time, uid, endpoint, user, groups, operation, kind, namespace, name, dryRun,
                 oldLogSubcommand, newLogSubcommand, oldPhase, decision, rules, messages, warnings, rollout, patchOperations, ms);
     }
 
@@ -59,6 +59,7 @@ public record AuditRecord(String time, String uid, String endpoint, String user,
             string(g, "user", user);
             strings(g, "groups", groups);
             string(g, "operation", operation);
+            string(g, "kind", kind);
             string(g, "namespace", namespace);
             string(g, "name", name);
             g.writeBooleanProperty("dryRun", dryRun);

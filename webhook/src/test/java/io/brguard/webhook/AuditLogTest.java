@@ -33,7 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class AuditLogTest {
     static AuditRecord record(int i) {
-        return new AuditRecord("2026-12-01T10:00:00Z", "uid-" + i, "validate", "bob", List.of("g"), "CREATE", "ns",
+        return new AuditRecord("2026-12-01T10:00:00Z", "uid-" + i, "validate", "bob", List.of("g"), "CREATE", "Backup", "ns",
                 "b" + i, false, null, null, null, "allowed", List.of(), List.of(), List.of(), null, null, 0.5);
     }
 

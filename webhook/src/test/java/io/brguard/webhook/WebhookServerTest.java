@@ -209,7 +209,11 @@ class WebhookServerTest {
             Thread.sleep(20);
         }
         ObjectNode restore = Fixtures.object("examples/restores/restore-point-azblob.yaml");
-        HttpResponse<String> ok = post("/validate", review("CREATE", restore, null, false));
+        String uid = UUID.randomUUID().toString();
+        HttpResponse<String> ok = post("/validate", review(uid, "CREATE", restore, null, false));
+        JsonNode line = auditLine(uid);
+        assertEquals("Restore", line.path("kind").asString(), "the audit line says which kind it judged: " + line);
+        assertEquals(restore.path("metadata").path("name").asString(), line.path("name").asString());
         JsonNode allowed = Json.JSON.readTree(ok.body()).path("response");
         assertTrue(allowed.path("allowed").asBoolean(), ok.body());
         assertEquals("warn.restore-cluster-busy spec.br.cluster: already restored by demo3-restore-earlier; BR needs an empty cluster",
