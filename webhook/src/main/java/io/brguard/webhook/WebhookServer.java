@@ -418,6 +418,11 @@ public final class WebhookServer implements AutoCloseable {
         return gate.requestsInFlight();
     }
 
+    /** Bytes of request bodies the admission port holds now (tests). */
+    long bodyBytesHeld() {
+        return gate.bytesInFlight();
+    }
+
     private static void sleep(long ms) {
         try {
             Thread.sleep(ms);

@@ -249,6 +249,17 @@ class WebhookHardeningTest {
     }
 
     /** A TLS connection that has sent a request head announcing {@code length} bytes and {@code sent} of them. */
+    /** Waits until the server holds at least {@code bytes} of bodies (a fixed sleep raced the server under load). */
+    static void awaitHeld(WebhookServer s, long bytes) throws InterruptedException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (s.bodyBytesHeld() < bytes) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the server holds " + s.bodyBytesHeld() + " bytes of bodies, not " + bytes);
+            }
+            Thread.sleep(5);
+        }
+    }
+
     static SSLSocket partialBody(WebhookServer s, int length, int sent) throws IOException {
         SSLSocket socket = tls(s);
         byte[] head = ("POST /validate HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: "
@@ -300,7 +311,7 @@ class WebhookHardeningTest {
             for (int i = 0; i < 2; i++) {
                 held.add(partialBody(s, 40_000, 20_000));
             }
-            sleep(200);
+            awaitHeld(s, 80_000); // both declared lengths taken from the budget
             String padded = "{\"pad\":\"" + "x".repeat(30_000) + "\"," + seedCreate().substring(1);
             HttpResponse<String> busy = validate(s, padded, Duration.ofSeconds(5));
             assertEquals(503, busy.statusCode(), busy.body());
@@ -328,7 +339,7 @@ class WebhookHardeningTest {
         try (WebhookServer s = server(WebhookServer.MAX_CONNECTIONS, 1_000_000)) {
             List<SSLSocket> held = new ArrayList<>();
             held.add(partialBody(s, 300_000, 1_000));
-            sleep(200);
+            awaitHeld(s, 300_000);
             SSLSocket second = partialBody(s, 300_000, 1_000);
             assertEquals("HTTP/1.1 503", statusOrClosed(second), "the large share is taken: refused without waiting for the body");
             second.close();
