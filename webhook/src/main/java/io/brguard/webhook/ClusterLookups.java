@@ -79,13 +79,29 @@ public final class ClusterLookups implements Lookups, WebhookServer.CacheState, 
     /** How often, past the budget, the Backups are counted again to see whether a cache would fit. */
     static final Duration RECOUNT = Duration.ofMinutes(5);
 
-    /**
-     * The default budget of the Backup cache: 30% of the heap. With the Deployment's 96 MiB heap that is about 29
-     * MiB, some 19,000 Backups of the usual size, beside the request bodies (12 MiB and their trees) and the
-     * process's own 40-odd MiB (docs/benchmarks.md).
-     */
+    /** What the webhook needs of its heap beside the Backup cache (see {@link #budgetFor}). */
+    static final long BESIDE_THE_CACHE = 80L << 20;
+
+    /** The default budget of the Backup cache for this JVM's heap ({@link #budgetFor}). */
     public static long defaultBudgetBytes() {
-        return Runtime.getRuntime().maxMemory() * 3 / 10;
+        return budgetFor(Runtime.getRuntime().maxMemory());
+    }
+
+    /**
+     * The default budget of the Backup cache for a heap: the heap less 80 MiB, and at least 30% of it. Beside the
+     * cache the webhook holds about 42 MiB of its own (the live heap with 100 Backups), up to 12 MiB of request
+     * bodies with their trees while they are judged, and needs room for the collector (docs/benchmarks.md, scale).
+     * With the Deployment's 96 MiB heap that is 30%, about 29 MiB (some 20,600 Argo CD-managed Backups as {@link
+     * CompactBackupStore#estimate} counts them, measured); with 144 MiB, 64 MiB (46,000); with 320 MiB, 240 MiB
+     * (173,000): the rows of the sizing table in docs/operations.md.
+     */
+    public static long budgetFor(long heapBytes) {
+        return Math.max(heapBytes * 3 / 10, heapBytes - BESIDE_THE_CACHE);
+    }
+
+    /** The heap the cache counts for a Backup whose spec is {@code specBytes} of compact JSON. */
+    public static long estimatedBytes(int specBytes) {
+        return CompactBackupStore.estimate(specBytes);
     }
 
     /** One informer and the store it fills; replaced when the cache is rebuilt after it went past its budget. */

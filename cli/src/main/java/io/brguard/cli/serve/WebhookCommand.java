@@ -87,9 +87,10 @@ public final class WebhookCommand implements Callable<Integer> {
             + "most (default: ${DEFAULT-VALUE})")
     int backgroundAuditMax;
 
-    @Option(names = "--backup-cache-budget", defaultValue = "30%", paramLabel = "SIZE", description = "the heap the "
-            + "Backup cache may take: a share of the heap (30%) or a size (24Mi); past it the cache is dropped and "
-            + "cross-object rules are reported as not checked until the Backups fit (default: ${DEFAULT-VALUE})")
+    @Option(names = "--backup-cache-budget", defaultValue = "auto", paramLabel = "SIZE", description = "the heap the "
+            + "Backup cache may take: a share of the heap (40%), a size (64Mi) or auto (the heap less 80 MiB, and at "
+            + "least 30% of it); past it the cache is dropped and cross-object rules are reported as not checked "
+            + "until the Backups fit (default: ${DEFAULT-VALUE})")
     String backupCacheBudget;
 
     @Option(names = "--no-events", description = "do not record Kubernetes Events for denied updates")
@@ -118,6 +119,9 @@ public final class WebhookCommand implements Callable<Integer> {
     /** A size: {@code N%} of {@code whole}, or bytes with an optional Ki, Mi or Gi. */
     static long size(String text, long whole) {
         String t = text.trim();
+        if (t.equals("auto")) {
+            return ClusterLookups.budgetFor(whole);
+        }
         try {
             if (t.endsWith("%")) {
                 double share = Double.parseDouble(t.substring(0, t.length() - 1));
@@ -133,7 +137,7 @@ public final class WebhookCommand implements Callable<Integer> {
             }
             return n * unit;
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("not a size: " + text + " (use e.g. 30% or 24Mi)");
+            throw new IllegalArgumentException("not a size: " + text + " (use e.g. 40%, 64Mi or auto)");
         }
     }
 
