@@ -31,3 +31,15 @@ trap 'exit 143' TERM INT  # so that the EXIT trap runs (and kills what we starte
 # (a sed expression that leaves just that number) and prints their median.
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
 median() { sed "$1" "$work/rounds.txt" | sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
+
+# Fails the script when one of the ports is taken (another bench, another build's server): a run against the
+# wrong process measures nothing.
+ports_free() { # port...
+  local p
+  for p in "$@"; do
+    if ss -ltn | grep -q ":$p "; then echo "port $p is taken (another bench?); choose others with PORT=..." >&2; exit 2; fi
+  done
+}
+
+# The load average, to be printed beside results: on a shared machine other builds share the cores.
+machine_load() { cut -d' ' -f1-3 /proc/loadavg; }

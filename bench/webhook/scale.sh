@@ -5,7 +5,8 @@
 # from start to /readyz 200 (or "never ready" after READY_TIMEOUT s), peak RSS, the live heap after a full GC (so
 # the heap each cached Backup costs: run once with BACKUPS=0 to have the base), /healthz afterwards, and CREATE,
 # UPDATE and RESTORE (a PITR Restore reading two of the Backups, its window checked) p50/p99 at RATE req/s (LoadGen,
-# open loop).
+# open loop). Past the Backup cache's budget (30% of the heap) it says so: /readyz, the brguard_backup_cache_*
+# gauges, and the decisions whose cross-object rules went unchecked.
 # Usage: BACKUPS=10000 SECRETS=10000 SECRET_BYTES=51200 bench/webhook/scale.sh
 #        JAR=/path/to/other/brguard.jar FLAGS_FROM=its/webhook-deployment.yaml ... to measure another build the same way.
 set -euo pipefail
@@ -54,6 +55,8 @@ since() { grep -m1 "$1" "$work/webhook.err" | cut -c1-23 | xargs -I{} date -d {}
   | awk -v s="$start" '{printf "%d ms", ($1 - s) / 1000000}'; }
 if [ -n "$ready" ]; then echo "ready after $ready ms (serving after $(since 'serving TLS'), cache synced after $(since 'has synced'))"; else echo "never ready within $timeout s: $(curl -s http://127.0.0.1:$health/readyz)"; fi
 echo "healthz: $(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:$health/healthz); peak RSS until ready: $((peak / 1024)) MiB"
+echo "readyz: $(curl -s http://127.0.0.1:$health/readyz 2>/dev/null || echo 'no answer')"
+echo "cache: $(curl -s http://127.0.0.1:$health/metrics 2>/dev/null | awk '/^brguard_backup_cache/ {printf "%s=%s ", $1, $2}')"
 if kill -0 $wpid 2>/dev/null; then
   jcmd $wpid GC.run >/dev/null 2>&1 || true; sleep 1
   used=$(jcmd $wpid GC.heap_info 2>/dev/null | awk '/used/ {for (i = 1; i <= NF; i++) if ($i == "used") {gsub("K", "", $(i+1)); s += $(i+1)}} END {print s}')
@@ -64,7 +67,7 @@ if [ -n "$ready" ]; then
   echo "CREATE $(load rate https://localhost:$tls/validate "$work/tls/ca.crt" bench/webhook/request-scale-create.json "$secs" "$rate")"
   echo "UPDATE $(load rate https://localhost:$tls/validate "$work/tls/ca.crt" bench/webhook/request-scale-update.json "$secs" "$rate")"
   echo "RESTORE $(load rate https://localhost:$tls/validate "$work/tls/ca.crt" bench/webhook/request-scale-restore.json "$secs" "$rate")"
-  echo "decisions: $(grep -c '"decision"' "$work/audit.jsonl") ($(grep -c '"decision":"error"' "$work/audit.jsonl") errors)"
+  echo "decisions: $(grep -c '"decision"' "$work/audit.jsonl") ($(grep -c '"decision":"error"' "$work/audit.jsonl") errors, $(grep -c 'not checked: the Backup cache is over its budget' "$work/audit.jsonl") with cross-object rules not checked)"
   v=$(awk '/VmHWM/ {print $2}' "/proc/$wpid/status"); echo "peak RSS over the run: $((v / 1024)) MiB"
 fi
 [ -z "${DEBUG:-}" ] || { echo "--- webhook stderr"; cat "$work/webhook.err" | head -40; }

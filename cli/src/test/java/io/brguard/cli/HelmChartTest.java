@@ -99,8 +99,8 @@ class HelmChartTest {
     @Test
     void valuesReachEveryObjectTheyConcern() {
         List<JsonNode> objects = template("tidb-guard", Map.of("install", "standalone", "image.repository", "registry.example/brguard",
-                "image.tag", "0.1.0-rc1", "image.pullPolicy", "Always", "webhook.replicas", "3", "webhook.failurePolicy", "Ignore",
-                "controller.brImage", "pingcap/br:v8.5.2"));
+                "image.tag", "0.1.0-rc1", "image.pullPolicy", "Always", "webhook.replicas", "5", "webhook.failurePolicy", "Ignore",
+                "controller.brImage", "pingcap/br:v8.5.2", "webhook.zoneSpread", "DoNotSchedule"));
         int containers = 0;
         for (JsonNode o : objects) {
             String where = o.path("kind").asString() + "/" + o.path("metadata").path("name").asString();
@@ -120,7 +120,10 @@ class HelmChartTest {
         assertEquals(4, containers, "webhook, controller, certs Job, certs CronJob");
         JsonNode webhook = ManifestsTest.ofKind(objects, "Deployment").stream()
                 .filter(d -> d.path("metadata").path("name").asString().equals("brguard-webhook")).findFirst().orElseThrow();
-        assertEquals(3, webhook.path("spec").path("replicas").asInt());
+        assertEquals(5, webhook.path("spec").path("replicas").asInt());
+        assertTrue(webhook.path("spec").path("template").path("spec").path("topologySpreadConstraints").toString()
+                .contains("\"topologyKey\":\"topology.kubernetes.io/zone\",\"whenUnsatisfiable\":\"DoNotSchedule\""),
+                "zones required where every node has one");
         JsonNode validating = ManifestsTest.ofKind(objects, "ValidatingWebhookConfiguration").get(0).path("webhooks").get(0);
         assertEquals("Ignore", validating.path("failurePolicy").asString());
         for (String kind : List.of("ValidatingWebhookConfiguration", "MutatingWebhookConfiguration")) {
@@ -215,7 +218,13 @@ class HelmChartTest {
                         throw new AssertionError("the webhook refuses the rendered policy: " + e.getMessage() + "\n" + file);
                     }
                 }),
-                new ValueRow("webhook.replicas", "webhook: {replicas: 3}", o -> assertEquals(3, named(o, "Deployment", "brguard-webhook").path("spec").path("replicas").asInt())),
+                new ValueRow("webhook.replicas", "webhook: {replicas: 5}", o -> assertEquals(5, named(o, "Deployment", "brguard-webhook").path("spec").path("replicas").asInt())),
+                new ValueRow("webhook.zoneSpread", "webhook: {zoneSpread: DoNotSchedule}", o -> {
+                    java.util.Map<String, String> byKey = new java.util.TreeMap<>();
+                    podTemplate(o, "Deployment", "brguard-webhook").path("spec").path("topologySpreadConstraints").forEach(c ->
+                            byKey.put(c.path("topologyKey").asString(), c.path("whenUnsatisfiable").asString()));
+                    assertEquals(java.util.Map.of("kubernetes.io/hostname", "DoNotSchedule", "topology.kubernetes.io/zone", "DoNotSchedule"), byKey);
+                }),
                 new ValueRow("webhook.failurePolicy", "webhook: {failurePolicy: Fail}", o -> assertEquals("Fail",
                         named(o, "ValidatingWebhookConfiguration", "brguard").path("webhooks").get(0).path("failurePolicy").asString())),
                 new ValueRow("webhook.timeoutSeconds", "webhook: {timeoutSeconds: 3}", o -> assertEquals(3,
@@ -275,6 +284,9 @@ class HelmChartTest {
                     + "{nodeSelectorTerms: [{matchExpressions: [{key: pool, operator: In, values: [system]}]}]}}}}", o -> pods(o, c).forEach(p -> {
                         JsonNode affinity = p.path("spec").path("affinity");
                         assertTrue(affinity.has("nodeAffinity") && !affinity.has("podAntiAffinity"), c + " takes the affinity given instead of its own: " + affinity);
+                        if (c.equals("webhook")) {
+                            assertEquals(2, p.path("spec").path("topologySpreadConstraints").size(), "the spread over nodes and zones stays");
+                        }
                     })));
             rows.add(new ValueRow(c + ".priorityClassName", install + c + ": {priorityClassName: platform-high}", o -> pods(o, c).forEach(p ->
                     assertEquals("platform-high", p.path("spec").path("priorityClassName").asString(), c))));

@@ -158,9 +158,17 @@ class ManifestsTest {
             rule.path("resources").forEach(r -> verbs.put(r.asString(), strings(rule.path("verbs"))));
         }
         // Backups and Restores are cached (list, watch), and only read; a Secret is read one at a time and never
-        // enumerated (get only).
-        assertEquals(Map.of("backups", List.of("get", "list", "watch"), "restores", List.of("get", "list", "watch"), "secrets", List.of("get"),
-                "events", List.of("create", "patch"), "policyreports", List.of("get", "create", "update")), verbs, "the webhook's RBAC");
+        // enumerated (get only); the webhook configurations are read by name (the caBundle metrics) and nothing else
+        // of them.
+        assertEquals(Map.of("backups", List.of("get", "list", "watch"), "restores", List.of("get", "list", "watch"),
+                "secrets", List.of("get"), "events", List.of("create", "patch"), "policyreports", List.of("get", "create", "update"),
+                "validatingwebhookconfigurations", List.of("get"), "mutatingwebhookconfigurations", List.of("get")),
+                verbs, "the webhook's RBAC");
+        for (JsonNode rule : webhook.path("rules")) {
+            if (rule.path("apiGroups").toString().contains("admissionregistration")) {
+                assertEquals(List.of("brguard"), strings(rule.path("resourceNames")), "only brguard's own configurations");
+            }
+        }
     }
 
     /**
@@ -239,6 +247,25 @@ class ManifestsTest {
         }
     }
 
+    /*
+     * A stopping webhook pod must keep answering until endpoints everywhere have dropped it (preStop), then answer
+     * what is in flight (WebhookCommand's --shutdown-delay 2 s and --shutdown-timeout 15 s): the grace period covers
+     * all three, or the kubelet kills the pod with requests in flight.
+     */
+    @Test
+    void theWebhookPausesBeforeSigtermAndHasTimeToDrain() {
+        for (String overlay : OVERLAYS) {
+            JsonNode pod = ofKind(render(overlay), "Deployment").stream()
+                    .filter(d -> d.path("metadata").path("name").asString().equals("brguard-webhook")).findFirst()
+                    .orElseThrow().path("spec").path("template").path("spec");
+            List<String> preStop = strings(pod.path("containers").get(0).path("lifecycle").path("preStop").path("exec").path("command"));
+            assertEquals("sleep", preStop.get(0), overlay);
+            int pause = Integer.parseInt(preStop.get(1));
+            assertTrue(pause >= 5, overlay + ": endpoints take seconds to reach every node");
+            assertTrue(pod.path("terminationGracePeriodSeconds").asInt(30) >= pause + 2 + 15, overlay);
+        }
+    }
+
     @Test
     void deploymentsRunHardenedWithProbesAndEveryReplicaSpread() {
         List<JsonNode> objects = render("standalone");
@@ -248,7 +275,8 @@ class ManifestsTest {
             String name = d.path("metadata").path("name").asString();
             JsonNode pod = d.path("spec").path("template").path("spec");
             assertTrue(d.path("spec").path("replicas").asInt() >= 2, name);
-            assertTrue(pod.path("affinity").path("podAntiAffinity").isObject(), name + " anti-affinity");
+            assertTrue(pod.path("affinity").path("podAntiAffinity").isObject() || pod.path("topologySpreadConstraints").isArray(),
+                    name + " anti-affinity or topology spread");
             assertTrue(pod.path("securityContext").path("runAsNonRoot").asBoolean(), name);
             assertEquals("RuntimeDefault", pod.path("securityContext").path("seccompProfile").path("type").asString(), name);
             for (JsonNode c : pod.path("containers")) {
@@ -278,6 +306,24 @@ class ManifestsTest {
                     name + ": " + pdb.path("spec"));
         }
         assertEquals(2, ofKind(objects, "PodDisruptionBudget").size());
+        // High availability as the webhook anchors recommend: three replicas, one node each (required), spread over
+        // zones, and evictions one at a time.
+        JsonNode webhookDeployment = deployments.stream().filter(d -> d.path("metadata").path("name").asString()
+                .equals("brguard-webhook")).findFirst().orElseThrow();
+        assertEquals(3, webhookDeployment.path("spec").path("replicas").asInt());
+        JsonNode spread = webhookDeployment.path("spec").path("template").path("spec").path("topologySpreadConstraints");
+        java.util.Map<String, String> byKey = new java.util.HashMap<>();
+        spread.forEach(c -> {
+            byKey.put(c.path("topologyKey").asString(), c.path("whenUnsatisfiable").asString());
+            assertEquals(1, c.path("maxSkew").asInt());
+            assertEquals(List.of("pod-template-hash"), strings(c.path("matchLabelKeys")), "a rollout's surge pod is not held to the old ones");
+            assertEquals("webhook", c.path("labelSelector").path("matchLabels").path("app.kubernetes.io/component").asString());
+        });
+        assertEquals(java.util.Map.of("kubernetes.io/hostname", "DoNotSchedule", "topology.kubernetes.io/zone", "ScheduleAnyway"), byKey);
+        JsonNode webhookPdb = ofKind(objects, "PodDisruptionBudget").stream()
+                .filter(b -> selects(b.path("spec").path("selector"), webhookDeployment.path("spec").path("template").path("metadata").path("labels")))
+                .findFirst().orElseThrow();
+        assertEquals(1, webhookPdb.path("spec").path("maxUnavailable").asInt());
         // Outside kube-system a system-* priority class needs a matching ResourceQuota where the API server limits
         // them (GKE): the pods would be refused, and with failurePolicy Fail so would every Backup write.
         for (String overlay : OVERLAYS) {

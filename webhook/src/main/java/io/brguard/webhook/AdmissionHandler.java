@@ -68,6 +68,15 @@ public final class AdmissionHandler {
     }
 
     public Outcome handle(Endpoint endpoint, byte[] body, Lookups lookups) {
+        return handle(endpoint, body, lookups, null);
+    }
+
+    /**
+     * @param degraded the reason the lookups give for the rules they cannot check while the webhook serves anyway
+     *                 (a Backup cache past its budget), or null: a validation whose only unchecked rules have this
+     *                 reason is answered, with them as warnings, instead of an error
+     */
+    public Outcome handle(Endpoint endpoint, byte[] body, Lookups lookups, String degraded) {
         if (body.length > MAX_BODY_BYTES) {
             return bad("request body is larger than 3 MiB");
         }
@@ -77,7 +86,7 @@ public final class AdmissionHandler {
         } catch (JacksonException e) {
             return bad("request body is not JSON: " + Json.describe(e));
         }
-        return handle(endpoint, review, lookups);
+        return handle(endpoint, review, lookups, degraded);
     }
 
     /**
@@ -85,6 +94,10 @@ public final class AdmissionHandler {
      * {@link ReviewReader} keeps; a full tree gives the same outcome (ReviewReaderTest holds the two together).
      */
     Outcome handle(Endpoint endpoint, JsonNode review, Lookups lookups) {
+        return handle(endpoint, review, lookups, null);
+    }
+
+    Outcome handle(Endpoint endpoint, JsonNode review, Lookups lookups, String degraded) {
         if (review == null || !review.isObject()) {
             return bad("request body is not a JSON object");
         }
@@ -168,7 +181,7 @@ public final class AdmissionHandler {
         return endpoint == Endpoint.MUTATE
                 ? mutate(uid, req, operation, object, oldObject, judged.get())
                 : validate(uid, req, operation, object.isObject() ? object : null,
-                oldObject.isObject() ? oldObject : null, lookups);
+                oldObject.isObject() ? oldObject : null, lookups, degraded);
     }
 
     /** The kinds this webhook judges, for messages: "Backup, BackupSchedule or Restore". */
@@ -236,11 +249,19 @@ public final class AdmissionHandler {
                 List.of(reason), List.of(), null, null), null);
     }
 
-    private Outcome validate(String uid, JsonNode req, Operation op, JsonNode object, JsonNode oldObject, Lookups lookups) {
+    private Outcome validate(String uid, JsonNode req, Operation op, JsonNode object, JsonNode oldObject, Lookups lookups,
+                             String degraded) {
         PolicySource.Active active = policies.active();
         Enforcement.Decision d = Enforcement.apply(active.policy().decide(op, oldObject, object, lookups), active.config(),
                 rolloutRequest(req, object, oldObject));
         Verdict v = d.verdict();
+        if (degraded != null && !v.unchecked().isEmpty() && v.unchecked().stream().allMatch(u -> degraded.equals(u.reason()))) {
+            // Serving without the cache these rules need (past its budget): decided by every other rule, and the
+            // rules left unchecked said in the answer's warnings and the audit line, not turned into an error.
+            List<Warning> warnings = new ArrayList<>(v.warnings());
+            v.unchecked().forEach(u -> warnings.add(Warning.fitted(u.ruleId(), u.path(), "not checked: " + u.reason())));
+            v = new Verdict(v.violations(), warnings, v.patch(), List.of());
+        }
         AuditRecord.Rollout rollout = new AuditRecord.Rollout(d.mode(), d.wouldDeny().isEmpty() ? null : d.wouldDeny(),
                 d.exemptBy(), d.breakGlass());
         if (v.allowed() && !v.unchecked().isEmpty()) {
@@ -346,8 +367,10 @@ public final class AdmissionHandler {
         }
         String ns = stringOr(req.path("namespace"), subject == null ? "" : stringOr(subject.path("metadata").path("namespace"), ""));
         String name = stringOr(req.path("name"), subject == null ? "" : stringOr(subject.path("metadata").path("name"), ""));
+        // The kind the API server names in the review (request.kind), else the object's own.
+        String kind = stringOr(req.path("kind").path("kind"), subject == null ? null : stringOr(subject.path("kind"), null));
         return new AuditRecord(AuditRecord.time(clock.instant()), uid, endpoint,
-                stringOr(req.path("userInfo").path("username"), null), groups, op, ns, name,
+                stringOr(req.path("userInfo").path("username"), null), groups, op, kind, ns, name,
                 req.path("dryRun").asBoolean(false), logSubcommand(oldObject), logSubcommand(object),
                 oldObject == null ? null : stringOr(oldObject.path("status").path("phase"), null),
                 decision, rules, messages, warnings, rollout, patchOps, 0);

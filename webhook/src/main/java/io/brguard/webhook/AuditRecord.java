@@ -10,11 +10,14 @@ import java.util.List;
 
 /**
  * One line of the audit log: one decision, allowed ones too. Documented in docs/audit-log.md and checked against
- * audit-log.schema.json in tests. Holds rule ids and policy messages, never an object or a Secret value.
+ * audit-log.schema.json in tests. Holds rule ids and policy messages, never an object or a Secret value. Every line
+ * begins with {@code "log":"brguard-audit"}, which is how a reader of the pod's log (stdout and stderr together)
+ * selects audit lines.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@com.fasterxml.jackson.annotation.JsonPropertyOrder({"log"})
 public record AuditRecord(String time, String uid, String endpoint, String user, List<String> groups,
-                          String operation, String namespace, String name, boolean dryRun,
+                          String operation, String kind, String namespace, String name, boolean dryRun,
                           String oldLogSubcommand, String newLogSubcommand, String oldPhase,
                           String decision, List<String> rules, List<String> messages, List<String> warnings,
                           Rollout rollout, Integer patchOperations, double latencyMs) {
@@ -27,8 +30,17 @@ public record AuditRecord(String time, String uid, String endpoint, String user,
     public record Rollout(String mode, List<String> wouldDeny, String exempt, String breakGlass) {
     }
 
+    /** The value of every line's first field, {@code log}. */
+    public static final String MARK = "brguard-audit";
+
+    /** The marker field, first in every line. */
+    @com.fasterxml.jackson.annotation.JsonProperty("log")
+    public String log() {
+        return MARK;
+    }
+
     public AuditRecord withLatency(double ms) {
-        return new AuditRecord(time, uid, endpoint, user, groups, operation, namespace, name, dryRun,
+        return new AuditRecord(time, uid, endpoint, user, groups, operation, kind, namespace, name, dryRun,
                 oldLogSubcommand, newLogSubcommand, oldPhase, decision, rules, messages, warnings, rollout, patchOperations, ms);
     }
 
@@ -40,12 +52,14 @@ public record AuditRecord(String time, String uid, String endpoint, String user,
         ByteArrayOutputStream out = new ByteArrayOutputStream(512);
         try (JsonGenerator g = Json.JSON.createGenerator(out)) {
             g.writeStartObject();
+            g.writeStringProperty("log", MARK);
             string(g, "time", time);
             string(g, "uid", uid);
             string(g, "endpoint", endpoint);
             string(g, "user", user);
             strings(g, "groups", groups);
             string(g, "operation", operation);
+            string(g, "kind", kind);
             string(g, "namespace", namespace);
             string(g, "name", name);
             g.writeBooleanProperty("dryRun", dryRun);

@@ -21,6 +21,11 @@ import java.util.stream.Stream;
  * arrives, so a page of the list is the most that is ever held whole.
  */
 final class CompactBackupStore extends CompactStore<Backup, CompactBackupStore.Entry> {
+    /**
+     * Heap a cached Backup takes besides its spec's bytes: its index entry, names, status strings and map nodes.
+     * With the 1.5 KiB per Backup measured for specs of about 400 bytes (docs/benchmarks.md) and a margin.
+     */
+    static final int ENTRY_BYTES = 1024;
 
     /** One cached Backup; its names are its index entry's. */
     record Entry(BackupIndex.Peer peer, String resourceVersion, byte[] spec, String phase, String commitTs,
@@ -68,8 +73,24 @@ final class CompactBackupStore extends CompactStore<Backup, CompactBackupStore.E
 
     private final BackupIndex index = new BackupIndex();
 
+    /** A store without a budget (tests). */
     CompactBackupStore() {
         super(Backup::new);
+    }
+
+    /** @param onOverBudget told once, on the informer's thread, when an item would take the store past its budget */
+    CompactBackupStore(long budgetBytes, Runnable onOverBudget) {
+        super(Backup::new, budgetBytes, onOverBudget);
+    }
+
+    /** The heap an entry takes, estimated: {@link #ENTRY_BYTES} and twice its spec (the bytes and what the index parses of it). */
+    static long estimate(int specBytes) {
+        return ENTRY_BYTES + 2L * specBytes;
+    }
+
+    @Override
+    long estimate(Entry e) {
+        return estimate(e.spec().length);
     }
 
     BackupIndex index() {

@@ -31,9 +31,48 @@ abstract class CompactStore<T extends HasMetadata, E extends CompactStore.Kept> 
 
     private final Map<String, E> entries = new ConcurrentHashMap<>();
     private final Supplier<T> blank;
+    private final long budgetBytes;
+    private final Runnable onOverBudget;
+    /** The heap the entries take, estimated ({@link #estimate}). */
+    private long bytes;
+    /** Past the budget: nothing more is kept; the owner drops this store and the informer that fills it. */
+    private volatile boolean over;
+    private volatile int keptWhenOver;
 
+    /** A store without a budget. */
     CompactStore(Supplier<T> blank) {
+        this(blank, Long.MAX_VALUE, () -> { });
+    }
+
+    /**
+     * @param budgetBytes  the heap the entries may take, as {@link #estimate} counts it
+     * @param onOverBudget told once, on the informer's thread, when an item would take the store past its budget;
+     *                     the store has then given back every entry and keeps nothing more
+     */
+    CompactStore(Supplier<T> blank, long budgetBytes, Runnable onOverBudget) {
         this.blank = blank;
+        this.budgetBytes = budgetBytes;
+        this.onOverBudget = onOverBudget;
+    }
+
+    /** The heap one entry takes, estimated; 0 for a store without a budget. */
+    long estimate(E entry) {
+        return 0;
+    }
+
+    /** The estimated heap of what is kept. */
+    synchronized long bytes() {
+        return bytes;
+    }
+
+    /** Whether an item took it past its budget (it then keeps nothing). */
+    boolean over() {
+        return over;
+    }
+
+    /** How many entries it held when it went past its budget. */
+    int keptWhenOver() {
+        return keptWhenOver;
     }
 
     /** Indexes the object and returns what is kept of it, or null when it is not kept (no name, no spec). */
@@ -59,12 +98,30 @@ abstract class CompactStore<T extends HasMetadata, E extends CompactStore.Kept> 
 
     @Override
     public synchronized T put(String key, T object) {
+        if (over) {
+            return null;
+        }
         E e = keep(object);
         E old = e == null ? entries.remove(key) : entries.put(key, e);
         if (e == null && old != null) {
             forget(old);
         }
+        bytes += (e == null ? 0 : estimate(e)) - (old == null ? 0 : estimate(old));
+        if (bytes > budgetBytes) {
+            over = true;
+            keptWhenOver = entries.size();
+            clear();
+            onOverBudget.run();
+            return null;
+        }
         return old == null ? null : stub(old);
+    }
+
+    /** Drops every entry (past the budget: the memory goes back at once, not when the informer is gone). */
+    private void clear() {
+        entries.values().forEach(this::forget);
+        entries.clear();
+        bytes = 0;
     }
 
     @Override
@@ -74,6 +131,7 @@ abstract class CompactStore<T extends HasMetadata, E extends CompactStore.Kept> 
             return null;
         }
         forget(old);
+        bytes -= estimate(old);
         return stub(old);
     }
 

@@ -62,7 +62,7 @@ public final class DenialEvents implements AutoCloseable {
                         .withAction("Update").withNewSource().withComponent("brguard-webhook").endSource()
                         .build()).create();
             } catch (RuntimeException e) {
-                LOG.warn("could not record the denial Event on {}/{}: {}", ns, name, e.getMessage());
+                LOG.warn("could not record the Event on {}/{}: {}", LogText.quoted(ns), LogText.quoted(name), LogText.quoted(e.getMessage()));
             }
         });
     }

@@ -20,6 +20,13 @@ import java.util.concurrent.atomic.AtomicReference;
  * start, where a bad file stops the start with the reason, and read again when its content changes, as the
  * certificate is; a bad file then keeps the last good configuration, says why once in the log, in /readyz and in
  * the metric {@code brguard_policy_config_valid}.
+ *
+ * <p>A new text is applied only once it is complete: it must read the same at two looks one reload interval apart
+ * (an editor or {@code kubectl cp} writing the file in place is caught half way, and the first half of a policy is
+ * often a valid policy of its own), and it must pass the schema. Each look reads the file whole through one open,
+ * so the kubelet's swap of the {@code ..data} symlink, which replaces every file of the volume at once, is seen
+ * before or after, never half. A file that cannot be read (deleted, unreadable) keeps the last good configuration
+ * and is reported; when the text in force comes back, the report ends.
  */
 public final class PolicySource implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PolicySource.class);
@@ -31,13 +38,18 @@ public final class PolicySource implements AutoCloseable {
     private final Path file;
     private final AtomicReference<Active> active;
     private volatile String problem;
-    private volatile String lastText;
+    /** The text in force. */
+    private String activeText;
+    /** A changed text seen at the last look, applied if the next look sees it unchanged. */
+    private String pending;
+    /** A complete text refused for a reason now in {@link #problem}: not parsed again until it changes. */
+    private String refused;
     private ScheduledExecutorService watcher;
 
     private PolicySource(Path file, Active first, String text) {
         this.file = file;
         this.active = new AtomicReference<>(first);
-        this.lastText = text;
+        this.activeText = text;
     }
 
     /** A fixed policy with the default rollout (every rule enforced): --dev, tests, and no --policy-config. */
@@ -73,8 +85,11 @@ public final class PolicySource implements AutoCloseable {
         return problem;
     }
 
-    /** Reads the file again if its content changed; keeps the last good configuration when the new one is bad. */
-    public void reload() {
+    /**
+     * Looks at the file once: applies a changed text that the previous look saw too and that is valid; keeps the
+     * last good configuration otherwise. Called every reload interval by {@link #watch}.
+     */
+    public synchronized void reload() {
         if (file == null) {
             return;
         }
@@ -82,24 +97,36 @@ public final class PolicySource implements AutoCloseable {
         try {
             text = read(file);
         } catch (RolloutConfig.Invalid e) {
+            pending = null;
             fail(e.getMessage());
             return;
         }
-        if (text.equals(lastText)) {
+        if (text.equals(activeText)) {
+            pending = null;
+            if (problem != null) {
+                LOG.info("policy configuration {} is the one in force again", file);
+                problem = null;
+            }
             return;
         }
+        if (text.equals(refused)) {
+            return;
+        }
+        if (!text.equals(pending)) {
+            // First look at this text: a writer may be half way through it.
+            pending = text;
+            return;
+        }
+        pending = null;
         try {
             RolloutConfig config = RolloutConfig.parse(file.toString(), text);
             active.set(active(config));
-            lastText = text;
-            if (problem != null) {
-                LOG.info("policy configuration {} is valid again and in force", file);
-            } else {
-                LOG.info("policy configuration {} reloaded", file);
-            }
+            activeText = text;
+            refused = null;
+            LOG.info(problem != null ? "policy configuration {} is valid again and in force" : "policy configuration {} reloaded", file);
             problem = null;
         } catch (RolloutConfig.Invalid e) {
-            lastText = text;
+            refused = text;
             fail(e.getMessage());
         }
     }

@@ -69,6 +69,25 @@ public final class TlsReloader implements AutoCloseable {
         return serving.getNotAfter().toInstant().getEpochSecond();
     }
 
+    /**
+     * notAfter of the CA that issued the serving certificate, from the Secret's {@code ca.crt} (brguard's certs
+     * write the bundle there, cert-manager the issuing CA); NaN when there is no ca.crt or it does not hold the
+     * issuer. When the CA expires the API server refuses the serving certificate however young it is.
+     */
+    public double caExpiryEpochSeconds() {
+        X509Certificate leaf = serving;
+        Path ca = dir.resolve(CertFiles.CA_CRT);
+        try {
+            if (leaf == null || !Files.exists(ca)) {
+                return Double.NaN;
+            }
+            return io.brguard.certs.Trust.issuer(io.brguard.certs.Pem.certificates(ca.toString(), Files.readString(ca)), leaf)
+                    .map(c -> (double) c.getNotAfter().toInstant().getEpochSecond()).orElse(Double.NaN);
+        } catch (IOException | RuntimeException e) {
+            return Double.NaN;
+        }
+    }
+
     /** Polls the folder; kubelet updates a mounted Secret by swapping a symlink, so content is compared, not mtime. */
     public void watch(long periodMillis) {
         poller.scheduleWithFixedDelay(this::reloadIfChanged, periodMillis, periodMillis, TimeUnit.MILLISECONDS);

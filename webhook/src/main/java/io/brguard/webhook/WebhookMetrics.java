@@ -31,9 +31,19 @@ public final class WebhookMetrics {
         Gauge.builder("brguard.webhook.certificate.expiry.timestamp", certExpiryEpochSeconds::get)
                 .description("notAfter of the serving certificate, seconds since the epoch")
                 .baseUnit("seconds").register(registry);
+        io.micrometer.core.instrument.FunctionCounter.builder("brguard.log.lines.dropped", LogGuard.class, c -> LogGuard.droppedLines())
+                .description("lines of the webhook's own log (stderr) dropped because stderr could not keep up or failed")
+                .register(registry);
         Gauge.builder("brguard.policy.config.valid", policyConfigValid::get)
                 .description("1 when the policy configuration file in place is the one in force, 0 when a bad one "
                         + "was refused and the last good one is kept").register(registry);
+    }
+
+    /** notAfter of the CA that issued the serving certificate (NaN when the mounted ca.crt does not hold it). */
+    public void caExpiry(Supplier<Double> epochSeconds) {
+        Gauge.builder("brguard.webhook.ca.expiry.timestamp", epochSeconds::get)
+                .description("notAfter of the CA that issued the serving certificate (mounted ca.crt), seconds since "
+                        + "the epoch; NaN when ca.crt does not hold it").baseUnit("seconds").register(registry);
     }
 
     private final Map<List<String>, Counter> rollouts = new ConcurrentHashMap<>();
@@ -44,6 +54,19 @@ public final class WebhookMetrics {
         rollouts.computeIfAbsent(List.of(mode, by), k -> Counter.builder("brguard.admission.rollout")
                 .description("validations allowed by the rollout configuration although a rule found a problem")
                 .tags("mode", mode, "exempt_by", by).register(registry)).increment();
+    }
+
+    private final Map<String, Counter> overloads = new ConcurrentHashMap<>();
+
+    /**
+     * A request refused, or a connection closed, to keep the webhook answering everyone else: the body budget is
+     * full, a body or a request head came too slowly, a client holds too many connections, the audit log is behind
+     * (with --audit-when-behind=refuse), the process is stopping. One count per request or connection.
+     */
+    public void overload(String cause) {
+        overloads.computeIfAbsent(cause, c -> Counter.builder("brguard.admission.overload")
+                .description("admission requests refused or connections closed to protect the rest, by cause")
+                .tags("cause", c).register(registry)).increment();
     }
 
     // Meters are looked up by their label values here instead of being re-registered on every request

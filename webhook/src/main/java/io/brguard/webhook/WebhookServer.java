@@ -33,16 +33,24 @@ public final class WebhookServer implements AutoCloseable {
 
     /**
      * Where and how to listen. Port 0 picks a free port (tests). {@code maxConnections} caps the admission port's
-     * open connections, {@code maxBodyBytesInFlight} the request bodies it holds at once (BodyGate).
+     * open connections, {@code maxBodyBytesInFlight} the request bodies it holds at once (BodyGate, two thirds of
+     * it kept for ordinary-sized reviews), {@code maxConnectionsPerClient} the connections of one client address
+     * (ConnectionGuard).
      */
     public record Options(String host, int tlsPort, int healthPort, long tlsReloadMillis, int maxConnections,
-                          long maxBodyBytesInFlight) {
+                          long maxBodyBytesInFlight, int maxConnectionsPerClient) {
         public Options(String host, int tlsPort, int healthPort, long tlsReloadMillis) {
             this(host, tlsPort, healthPort, tlsReloadMillis, MAX_CONNECTIONS);
         }
 
         public Options(String host, int tlsPort, int healthPort, long tlsReloadMillis, int maxConnections) {
             this(host, tlsPort, healthPort, tlsReloadMillis, maxConnections, MAX_BODY_BYTES_IN_FLIGHT);
+        }
+
+        /** One client address may hold half the port's connections. */
+        public Options(String host, int tlsPort, int healthPort, long tlsReloadMillis, int maxConnections,
+                       long maxBodyBytesInFlight) {
+            this(host, tlsPort, healthPort, tlsReloadMillis, maxConnections, maxBodyBytesInFlight, Math.max(1, maxConnections / 2));
         }
     }
 
@@ -61,6 +69,15 @@ public final class WebhookServer implements AutoCloseable {
             return "caches not synced";
         }
 
+        /**
+         * Why some rules cannot be checked although the webhook serves (a cache past its budget), or null. It is
+         * the reason those rules' lookups give: a decision whose only unchecked rules have it is answered, with
+         * them as warnings, instead of an error.
+         */
+        default String degraded() {
+            return null;
+        }
+
         /** Lookups that need no cache (dev mode, files). */
         CacheState NONE = () -> true;
     }
@@ -76,8 +93,17 @@ public final class WebhookServer implements AutoCloseable {
     private final Javalin app;
     private final Options options;
     private final WarmUp warmUp = new WarmUp(WarmUp.configuredRequests());
+    /** Warnings about requests refused or answered 400: one per cause every 10 s, the metrics count each. */
+    private final LogThrottle badRequests = new LogThrottle(LOG, Duration.ofSeconds(10));
     private ServerConnector tlsConnector;
     private ServerConnector plainConnector;
+    private BodyGate gate;
+    private ConnectionGuard guard;
+    /** The admission port as bound at start (the connector reads -2 once it is closed). */
+    private volatile int boundTlsPort;
+    private volatile int boundHealthPort;
+    /** Set when the process is told to stop: /readyz fails and every answer closes its connection. */
+    private volatile boolean draining;
 
     public WebhookServer(Options options, Policy policy, Lookups lookups, CacheState caches, TlsReloader tls,
                          AuditLog audit, DenialEvents events, Clock clock) {
@@ -95,6 +121,8 @@ public final class WebhookServer implements AutoCloseable {
         this.audit = audit;
         this.events = events;
         this.metrics = new WebhookMetrics(tls::expiryEpochSeconds, () -> policies.problem() == null ? 1.0 : 0.0);
+        audit.bind(metrics.registry());
+        metrics.caExpiry(tls::caExpiryEpochSeconds);
         this.app = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
             cfg.startup.showOldJavalinVersionWarning = false;
@@ -102,9 +130,11 @@ public final class WebhookServer implements AutoCloseable {
             cfg.jetty.threadPool = threadPool();
             // Admission bodies are read in full before a worker runs the request (BodyGate): Javalin puts its own
             // handler inside this wrapper.
-            cfg.jetty.modifyServer(server -> server.setHandler(new BodyGate(
-                    r -> r.getConnectionMetaData().getConnector() == tlsConnector && isAdmission(r.getHttpURI().getPath()),
-                    AdmissionHandler.MAX_BODY_BYTES, options.maxBodyBytesInFlight(), this::refused)));
+            cfg.jetty.modifyServer(server -> server.setHandler(gate = new BodyGate(
+                    r -> r.getConnectionMetaData().getConnector() == tlsConnector,
+                    r -> isAdmission(r.getHttpURI().getPath()),
+                    AdmissionHandler.MAX_BODY_BYTES, options.maxBodyBytesInFlight(), options.maxBodyBytesInFlight() * 2 / 3,
+                    this::refused, () -> draining)));
             // Javalin adds no default connector once one is given: both are declared here. The plain port has
             // threads of its own, so the kubelet's probes and Prometheus are answered whatever admission is doing.
             cfg.jetty.addConnector((server, httpConfig) -> {
@@ -129,12 +159,18 @@ public final class WebhookServer implements AutoCloseable {
                 // Past this many connections the connector stops accepting until one closes: new clients wait in
                 // the backlog instead of failing handshakes when the process runs out of file descriptors.
                 server.addBean(new NetworkConnectionLimit(options.maxConnections(), tlsConnector));
+                // Slots held by slow request heads and handshakes come free; one client cannot hold them all.
+                guard = new ConnectionGuard(tlsConnector, options.maxConnections(), options.maxConnectionsPerClient(),
+                        this::connectionClosed);
+                tlsConnector.addEventListener(guard);
                 return tlsConnector;
             });
             cfg.routes.before(ctx -> {
-                if (isAdmission(ctx.path()) && ctx.req().getLocalPort() != tlsPort()) {
+                // Which connector, not which port: a stopping connector's port reads -2, and comparing ports
+                // answered admission requests in flight during a shutdown with this 404.
+                if (isAdmission(ctx.path()) && !ctx.req().isSecure()) {
                     ctx.skipRemainingHandlers();
-                    error(ctx, 404, "admission requests are served over TLS on port " + tlsPort() + " only");
+                    error(ctx, 404, "admission requests are served over TLS on port " + boundTlsPort + " only");
                 }
             });
             cfg.routes.post("/validate", ctx -> admission(ctx, AdmissionHandler.Endpoint.VALIDATE));
@@ -148,9 +184,13 @@ public final class WebhookServer implements AutoCloseable {
                 }
             });
             cfg.routes.get("/readyz", ctx -> {
-                if (ready()) {
+                if (draining) {
+                    ctx.status(503).result("not ready: stopping; answering what is in flight");
+                } else if (ready()) {
                     String problem = policies.problem();
-                    ctx.result(problem == null ? "ready" : "ready; policy configuration: keeping the last good one: " + problem);
+                    String degraded = caches.degraded();
+                    ctx.result("ready" + (problem == null ? "" : "; policy configuration: keeping the last good one: " + problem)
+                            + (degraded == null ? "" : "; cross-object rules are not checked: " + degraded));
                 } else {
                     ctx.status(503).result("not ready: " + (tls.serving() == null ? "no serving certificate"
                             : !caches.synced() ? caches.notReadyReason() : warmUp.progress()));
@@ -160,7 +200,7 @@ public final class WebhookServer implements AutoCloseable {
                     .result(metrics.scrape()));
             cfg.routes.exception(Exception.class, (e, ctx) -> {
                 // A fault of brguard's own: the caller gets no class name or stack, the log gets the cause.
-                LOG.error("internal error on {}: {}", ctx.path(), e.toString());
+                LOG.error("internal error on {}: {}", LogText.quoted(ctx.path()), LogText.quoted(e.toString()));
                 ctx.status(500).contentType("application/json")
                         .result(AdmissionHandler.bytes(errorBody("internal error in brguard; see its log")));
             });
@@ -174,9 +214,9 @@ public final class WebhookServer implements AutoCloseable {
     /** Connections the admission port holds at once by default; well under a container's usual 1,024 open files. */
     static final int MAX_CONNECTIONS = 512;
     /**
-     * Request bodies the admission port holds at once by default: four of the largest (3 MiB), each of which also
-     * becomes a tree of up to 60,000 values while decided, which together stay well inside the Deployment's 96 MiB
-     * heap beside a cache of 10,000 Backups; about 1,500 reviews of a usual 8 KiB.
+     * Request bodies the admission port holds at once by default: 8 MiB for reviews up to 256 KiB (about 1,000 of a
+     * usual 8 KiB) and 4 MiB for larger ones (one of the largest, 3 MiB, at a time: each also becomes a tree of up to
+     * 60,000 values while decided, and a burst of them otherwise filled the 96 MiB heap and the CPU).
      */
     static final long MAX_BODY_BYTES_IN_FLIGHT = 12L << 20;
 
@@ -184,11 +224,29 @@ public final class WebhookServer implements AutoCloseable {
         return path.equals("/validate") || path.equals("/mutate");
     }
 
-    /** A request BodyGate refused before the routes: counted and logged like the routes' own bad requests. */
-    private void refused(org.eclipse.jetty.server.Request request, int status, String reason) {
+    /** A connection ConnectionGuard closed: counted, and logged at most once per cause every 10 s. */
+    private void connectionClosed(String cause) {
+        metrics.overload(cause);
+        badRequests.warn(cause, "closed a connection on the admission port: " + switch (cause) {
+            case "header_timeout" -> "its request head did not arrive in time";
+            case "first_request_timeout" -> "no request began in time after it opened";
+            case "connection_cap" -> "near the connection cap, the oldest connection without a whole request head makes room";
+            default -> "its client holds " + options.maxConnectionsPerClient() + " connections already";
+        });
+    }
+
+    /**
+     * A request BodyGate refused before the routes: to protect the rest (a cause: counted as overload) or as a bad
+     * request (counted like the routes' own); logged at most once per cause every 10 s.
+     */
+    private void refused(org.eclipse.jetty.server.Request request, int status, String cause, String reason) {
         String ep = request.getHttpURI().getPath().substring(1);
-        metrics.record(ep, "unknown", "bad_request", false, List.of(), Duration.ZERO);
-        LOG.warn("{} on /{}: {}", status, ep, reason);
+        if (cause != null) {
+            metrics.overload(cause);
+        } else {
+            metrics.record(ep, "unknown", "bad_request", false, List.of(), Duration.ZERO);
+        }
+        badRequests.warn(cause != null ? cause : Integer.toString(status), status + " on /" + ep + ": " + reason);
     }
 
     /*
@@ -209,6 +267,9 @@ public final class WebhookServer implements AutoCloseable {
 
     public WebhookServer start() {
         app.start();
+        boundTlsPort = tlsConnector.getLocalPort();
+        boundHealthPort = plainConnector.getLocalPort();
+        guard.start();
         if (options.tlsReloadMillis() > 0) {
             tls.watch(options.tlsReloadMillis());
             policies.watch(options.tlsReloadMillis());
@@ -230,11 +291,11 @@ public final class WebhookServer implements AutoCloseable {
     }
 
     public int tlsPort() {
-        return tlsConnector.getLocalPort();
+        return boundTlsPort;
     }
 
     public int healthPort() {
-        return plainConnector.getLocalPort();
+        return boundHealthPort;
     }
 
     private void admission(Context ctx, AdmissionHandler.Endpoint endpoint) throws IOException {
@@ -248,15 +309,24 @@ public final class WebhookServer implements AutoCloseable {
         }
         AdmissionHandler.Outcome out = body == null
                 ? new AdmissionHandler.Outcome(400, errorBody("request body is larger than 3 MiB"), null, null)
-                : handler.handle(endpoint, body, lookups);
+                : handler.handle(endpoint, body, lookups, caches.degraded());
         byte[] answer = AdmissionHandler.bytes(out.body());
         Duration took = Duration.ofNanos(System.nanoTime() - start);
         String ep = endpoint.name().toLowerCase();
+        if (out.audit() != null && audit.whenBehind() == AuditLog.WhenBehind.REFUSE && audit.behind()) {
+            // No decision without its record (--audit-when-behind=refuse): the API server applies failurePolicy.
+            metrics.overload("audit_behind");
+            badRequests.warn("audit", "503 on /" + ep + ": the audit log is behind (a sink fails or its queue is full); "
+                    + "refusing to decide without a record");
+            ctx.header("Retry-After", "1");
+            error(ctx, 503, "brguard's audit log cannot take this decision's record now; retry");
+            return;
+        }
         if (out.audit() == null) {
             metrics.record(ep, "unknown", "bad_request", false, List.of(), took);
-            LOG.warn("400 on /{}: {}", ep, out.body().path("error").asString(""));
+            badRequests.warn("400", "400 on /" + ep + ": " + LogText.quoted(out.body().path("error").asString("")));
         } else {
-            // The decision is recorded before it is answered: no answered decision is ever missing from the log.
+            // The line is queued before the answer is written; a line that cannot be written is counted (AuditLog).
             AuditRecord rec = out.audit().withLatency(took.toNanos() / 1e6);
             audit.write(rec);
             metrics.record(ep, rec.operation(), rec.decision().equals("allowed") ? "true"
@@ -314,8 +384,56 @@ public final class WebhookServer implements AutoCloseable {
         write(ctx, status, AdmissionHandler.bytes(errorBody(message)));
     }
 
+    /**
+     * Stops without failing a request (SIGTERM, every rollout and drain). For {@code pause} it goes on as before but
+     * reports not ready and closes each connection after its next answer, so that clients move to other replicas
+     * while endpoints are updated; then it closes the admission port (a new connection is refused at once, not left
+     * waiting), answers every request in flight, and closes the connections that stay idle (Jetty's graceful
+     * connector shutdown: 1 s). Returns when nothing is in flight and no connection is open, at most
+     * {@code timeout} after the pause; {@link #close} then stops the rest.
+     */
+    public void drain(Duration pause, Duration timeout) {
+        if (draining) {
+            return;
+        }
+        draining = true;
+        LOG.info("stopping: not ready, answering for {} ms more, then closing the admission port and answering what "
+                + "is in flight", pause.toMillis());
+        sleep(pause.toMillis());
+        java.util.concurrent.CompletableFuture<Void> closed = tlsConnector.shutdown();
+        long end = System.nanoTime() + timeout.toNanos();
+        while ((gate.requestsInFlight() > 0 || !closed.isDone()) && System.nanoTime() < end) {
+            sleep(20);
+        }
+        if (gate.requestsInFlight() > 0 || !tlsConnector.getConnectedEndPoints().isEmpty()) {
+            LOG.warn("stopping with {} requests in flight and {} connections open after {} ms", gate.requestsInFlight(),
+                    tlsConnector.getConnectedEndPoints().size(), timeout.toMillis());
+        } else {
+            LOG.info("every request answered; stopping");
+        }
+    }
+
+    /** Requests on the admission port not yet answered (tests). */
+    int inFlight() {
+        return gate.requestsInFlight();
+    }
+
+    /** Bytes of request bodies the admission port holds now (tests). */
+    long bodyBytesHeld() {
+        return gate.bytesInFlight();
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     @Override
     public void close() {
+        guard.stop();
         app.stop();
         tls.close();
         if (events != null) {

@@ -5,7 +5,6 @@ import io.brguard.policy.testing.Fixtures;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
-import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -36,7 +35,7 @@ class AdmissionFuzzTest {
 
             // Every answered decision (a 200) and every review answered "invalid" has its audit line, by uid.
             Set<String> audited = new HashSet<>();
-            for (String line : WebhookHardeningTest.audit.toString(StandardCharsets.UTF_8).split("\n")) {
+            for (String line : WebhookHardeningTest.auditLines().split("\n")) {
                 if (!line.isBlank()) {
                     JsonNode n = Json.JSON.readTree(line);
                     audited.add(n.path("uid").asString());

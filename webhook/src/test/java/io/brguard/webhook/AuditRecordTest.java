@@ -17,16 +17,16 @@ class AuditRecordTest {
     void writesTheSameJsonAsTheMapper() {
         List<AuditRecord> records = List.of(
                 new AuditRecord("2026-11-26T12:00:00Z", "705ab4f5", "validate", "system:serviceaccount:argocd:argocd",
-                        List.of("system:authenticated", "g\"2"), "UPDATE", "test1", "demo1-log", false, "log-start",
+                        List.of("system:authenticated", "g\"2"), "UPDATE", "Backup", "test1", "demo1-log", false, "log-start",
                         "log-pause", "Running", "denied", List.of("transition.resume-after-stop"),
                         List.of("spec.logSubcommand: cannot resume \"stopped\"\ttask \u00e9\u2028 \\ end"),
                         List.of("w1", "w2"), new AuditRecord.Rollout("Warn", List.of("field.prefix spec.azblob.prefix: x"), null, null),
                         null, 0.123456789),
-                new AuditRecord("t", "u", "mutate", null, List.of(), "CREATE", "", "", true, null, null, null,
+                new AuditRecord("t", "u", "mutate", null, List.of(), "CREATE", null, "", "", true, null, null, null,
                         "allowed", List.of(), List.of(), List.of(), null, 3, 12.0),
-                new AuditRecord(null, null, null, null, null, null, null, null, false, null, null, null, null, null,
+                new AuditRecord(null, null, null, null, null, null, null, null, null, false, null, null, null, null, null,
                         null, null, new AuditRecord.Rollout(null, null, null, null), null, 0),
-                new AuditRecord("t", "u", "validate", "bob", Arrays.asList("a", null), "DELETE", "ns", "n", false,
+                new AuditRecord("t", "u", "validate", "bob", Arrays.asList("a", null), "DELETE", "Restore", "ns", "n", false,
                         null, null, "Stopped", "error", List.of("lookup.secret"), List.of("\u0000\u001f"), List.of(),
                         new AuditRecord.Rollout("break-glass", List.of("a"), "namespace", "incident 42"), 0, 1e-7));
         for (AuditRecord r : records) {

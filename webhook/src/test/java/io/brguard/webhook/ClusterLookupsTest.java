@@ -239,6 +239,60 @@ class ClusterLookupsTest {
         }
     }
 
+    /*
+     * Past the cache's budget the webhook used to die of OutOfMemoryError at start (-XX:+ExitOnOutOfMemoryError)
+     * and, with failurePolicy Fail, block every Backup write. Now it drops the cache and keeps deciding: the rules
+     * that need no other Backup as before, the cross-object rules reported as not checked (a warning, the audit
+     * line, /readyz and a gauge), and it builds the cache again once the Backups fit.
+     */
+    @Test
+    void keepsServingPastTheCacheBudgetWithCrossObjectRulesReportedUnchecked() throws Exception {
+        var backups = http.resources(Backup.class).inNamespace("budget");
+        for (int i = 0; i < 30; i++) {
+            backups.resource(argoManagedLogBackup("budget", "log-" + i, "p" + i)).create();
+        }
+        http.secrets().inNamespace("budget").resource(new SecretBuilder().withNewMetadata().withName("azblob-secret").endMetadata()
+                .withStringData(Map.of("AZURE_STORAGE_ACCOUNT", "a", "AZURE_STORAGE_KEY", "k")).build()).create();
+        long budget = 10 * CompactBackupStore.estimate(600);
+        WebhookHardeningTest.certificates();
+        try (ClusterLookups lookups = new ClusterLookups(http, Clock.systemUTC(), Duration.ofSeconds(10), budget);
+             WebhookServer server = new WebhookServer(new WebhookServer.Options("127.0.0.1", 0, 0, 0), new io.brguard.policy.Policy(),
+                     lookups, lookups, new TlsReloader(WebhookHardeningTest.tlsDir, Clock.systemUTC()), new AuditLog(null, null),
+                     null, Clock.systemUTC()).start()) {
+            lookups.bind(server.registry());
+            lookups.awaitSynced(30, TimeUnit.SECONDS);
+            waitFor(() -> lookups.degraded() != null);
+            assertTrue(lookups.synced(), "past the budget the webhook is ready: it serves");
+            Lookup.Unknown<BackupIndex> unknown = assertInstanceOf(Lookup.Unknown.class, lookups.backups());
+            assertEquals(lookups.degraded(), unknown.reason());
+            assertEquals(0, lookups.store().size(), "the cache's memory is given back");
+
+            Backup another = argoManagedLogBackup("budget", "log-new", "p-new");
+            String review = WebhookServerTest.review("CREATE", Json.JSON.valueToTree(another), null, false);
+            java.net.http.HttpResponse<String> r = WebhookHardeningTest.http.send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("https://localhost:" + server.tlsPort() + "/validate")).POST(
+                    java.net.http.HttpRequest.BodyPublishers.ofString(review)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, r.statusCode(), "decided, not an error: " + r.body());
+            tools.jackson.databind.JsonNode response = Json.JSON.readTree(r.body()).path("response");
+            assertTrue(response.path("allowed").asBoolean(), r.body());
+            assertTrue(response.path("warnings").toString().contains("cross.one-log-per-cluster spec.br.cluster: not checked: "
+                    + "the Backup cache is over its budget"), r.body());
+            java.net.http.HttpResponse<String> ready = WebhookServerTest.plain(server.healthPort(), "/readyz");
+            assertEquals(200, ready.statusCode());
+            assertTrue(ready.body().contains("cross-object rules are not checked: the Backup cache is over its budget"), ready.body());
+            assertTrue(WebhookServerTest.plain(server.healthPort(), "/metrics").body().contains("brguard_backup_cache_over_budget 1.0"));
+
+            for (int i = 0; i < 27; i++) {
+                backups.withName("log-" + i).delete();
+            }
+            lookups.recount(); // what runs every few minutes
+            waitFor(() -> lookups.degraded() == null);
+            assertEquals(3, index(lookups).activeLogBackups(new Specs.ClusterRef("budget", "demo1"), "budget/x", 3).total(),
+                    "once the Backups fit, the cache is built again and the rules see them");
+            assertTrue(WebhookServerTest.plain(server.healthPort(), "/metrics").body().contains("brguard_backup_cache_over_budget 0.0"));
+        }
+    }
+
     private static RestoreIndex restoreIndex(ClusterLookups l) {
         return ((Lookup.Found<RestoreIndex>) l.restores()).value();
     }

@@ -44,8 +44,21 @@ import java.util.regex.Pattern;
  */
 final class ReviewFuzzer {
 
-    /** One request: its family, a short description, and the bytes written to the socket (headers included). */
-    record Case(String family, String what, byte[] request, String uid) {
+    /** How a case's bytes are sent. */
+    enum Send {
+        /** All at once. */
+        WHOLE,
+        /** All at once, but they stop short of the body's Content-Length; then the client waits. */
+        STOP_SHORT,
+        /** One byte every 100 ms (a slowloris), until the server answers or closes. */
+        TRICKLE
+    }
+
+    /** One request: its family, a short description, the bytes written to the socket (headers included), how. */
+    record Case(String family, String what, byte[] request, String uid, Send send) {
+        Case(String family, String what, byte[] request, String uid) {
+            this(family, what, request, uid, Send.WHOLE);
+        }
     }
 
     /** One answer: status (or -1: closed without an answer; -2: no answer in time), body, time taken. */
@@ -119,15 +132,50 @@ final class ReviewFuzzer {
         }
         out.addAll(fixed());
         for (int i = 0; i < others; i++) {
-            out.add(switch (random.nextInt(5)) {
-                case 0 -> truncation();
-                case 1 -> mutation();
-                case 2 -> nesting(1 + random.nextInt(3000));
-                case 3 -> huge();
+            out.add(switch (random.nextInt(12)) {
+                case 0, 1 -> truncation();
+                case 2, 3 -> mutation();
+                case 4, 5 -> nesting(1 + random.nextInt(3000));
+                case 6, 7 -> huge();
+                case 8 -> largest();
+                case 9 -> stall();
                 default -> framing();
             });
         }
         return out;
+    }
+
+    /** A review padded to just under the 3 MiB limit: a burst of these must not turn ordinary reviews away. */
+    private Case largest() {
+        ObjectNode review = bases.get(random.nextInt(bases.size())).deepCopy();
+        String uid = uid(review);
+        String json = Json.JSON.writeValueAsString(review);
+        int pad = AdmissionHandler.MAX_BODY_BYTES - json.length() - 32 - random.nextInt(1024);
+        String padded = "{\"pad\":\"" + "p".repeat(Math.max(0, pad)) + "\"," + json.substring(1);
+        return new Case("largest", "a review of " + padded.length() + " bytes", http("/validate",
+                padded.getBytes(StandardCharsets.UTF_8), null), uid);
+    }
+
+    /** A body that stops short of its Content-Length and waits: it must be answered 408, not hold the budget. */
+    private Case stall() {
+        ObjectNode review = bases.get(random.nextInt(bases.size())).deepCopy();
+        String uid = uid(review);
+        byte[] body = Json.JSON.writeValueAsBytes(review);
+        int declared = random.nextBoolean() ? AdmissionHandler.MAX_BODY_BYTES : body.length + random.nextInt(4096) + 1;
+        byte[] head = ("POST /validate HTTP/1.1\r\nHost: " + host + "\r\nContent-Type: application/json\r\nContent-Length: "
+                + declared + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+        byte[] sent = new byte[head.length + Math.min(body.length, declared - 1)];
+        System.arraycopy(head, 0, sent, 0, head.length);
+        System.arraycopy(body, 0, sent, head.length, sent.length - head.length);
+        return new Case("stall", "Content-Length " + declared + ", " + (sent.length - head.length) + " bytes sent, then nothing",
+                sent, uid, Send.STOP_SHORT);
+    }
+
+    /** A request head sent a byte at a time: the connection must be closed, not held. */
+    private Case slowHead() {
+        return new Case("slow-head", "a request head at one byte per 100 ms", ("POST /validate HTTP/1.1\r\nHost: " + host
+                + "\r\nContent-Type: application/json\r\nX-Padding: " + "x".repeat(200) + "\r\n")
+                .getBytes(StandardCharsets.US_ASCII), null, Send.TRICKLE);
     }
 
     // ------------------------------------------------------------------ families
@@ -309,13 +357,16 @@ final class ReviewFuzzer {
         out.add(new Case("fixed", "an empty body", http("/validate", new byte[0], null), null));
         out.add(new Case("fixed", "a body of 3 MiB and one byte", http("/validate",
                 ("\"" + "x".repeat(3 * 1024 * 1024 - 1) + "\"").getBytes(StandardCharsets.US_ASCII), null), null));
+        out.add(stall());
+        out.add(slowHead());
+        out.add(largest());
         return out;
     }
 
     // ------------------------------------------------------------------ values and paths
 
     private JsonNode strangeValue() {
-        return switch (random.nextInt(16)) {
+        return switch (random.nextInt(17)) {
             case 0 -> NODES.nullNode();
             case 1 -> NODES.numberNode(0);
             case 2 -> NODES.numberNode(-1);
@@ -331,6 +382,8 @@ final class ReviewFuzzer {
             case 12 -> NODES.objectNode().set("", NODES.nullNode());
             case 13 -> NODES.stringNode("\u0000\uFFFF\uD83D\uDE00 ../../");
             case 14 -> NODES.numberNode(Long.MIN_VALUE);
+            // A line break and an audit record: where a field reaches the log, it must not make a line of its own.
+            case 15 -> NODES.stringNode("v1\n{\"log\":\"brguard-audit\",\"decision\":\"denied\",\"uid\":\"forged\"}\r\n");
             default -> NODES.stringNode("log-start");
         };
     }
@@ -439,8 +492,22 @@ final class ReviewFuzzer {
         if (a.status() == -2) {
             return "no answer in time";
         }
+        if (a.c().send() == Send.TRICKLE) {
+            // A head that never completes: the server closes the connection (or answers 408) in time.
+            return a.status() == -1 || a.status() == 408 ? null : "a slow head was answered HTTP " + a.status();
+        }
+        boolean busy = a.status() == 503 && a.body().contains("request bodies already; retry");
+        if (a.status() == -1 && declaredLength(a.c()) > BodyGate.ORDINARY_BYTES) {
+            return null; // a large body past the large share is refused unread, its connection closed (BodyGate)
+        }
         if (a.status() == -1) {
             return "connection closed without an answer";
+        }
+        if (a.c().send() == Send.STOP_SHORT && a.status() != 408 && !busy) {
+            return "a body that stopped short was answered HTTP " + a.status() + ", not 408";
+        }
+        if (busy) {
+            return null; // the body budget is taken (a burst of the largest reviews): refused, to be retried
         }
         if (a.status() >= 500) {
             return "HTTP " + a.status() + ": " + cut(a.body(), 200);
@@ -467,6 +534,13 @@ final class ReviewFuzzer {
         return null;
     }
 
+    /** The Content-Length a case's request declares (its body's length when it declares none). */
+    static long declaredLength(Case c) {
+        String head = new String(c.request(), 0, Math.min(c.request().length, 8192), StandardCharsets.ISO_8859_1);
+        java.util.regex.Matcher m = Pattern.compile("(?i)\r\nContent-Length: *(\\d{1,12})\r\n").matcher(head);
+        return m.find() ? Long.parseLong(m.group(1)) : c.request().length;
+    }
+
     private static Answer one(Case c, SSLContext tls, String host, int port, int timeoutMillis) {
         long t0 = System.nanoTime();
         try (SSLSocket s = (SSLSocket) tls.getSocketFactory().createSocket()) {
@@ -479,10 +553,20 @@ final class ReviewFuzzer {
             OutputStream out = s.getOutputStream();
             InputStream in = new BufferedInputStream(s.getInputStream(), 16384);
             try {
-                out.write(c.request());
-                out.flush();
+                if (c.send() == Send.TRICKLE) {
+                    for (byte b : c.request()) {
+                        out.write(b);
+                        out.flush();
+                        Thread.sleep(100);
+                    }
+                } else {
+                    out.write(c.request());
+                    out.flush();
+                }
             } catch (IOException e) {
                 // the server may answer and close before a large or broken request is written in full
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
             return read(c, in, t0);
         } catch (SocketTimeoutException e) {

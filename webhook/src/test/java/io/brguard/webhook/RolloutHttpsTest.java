@@ -43,6 +43,7 @@ class RolloutHttpsTest {
     static WebhookServer server;
     static HttpClient http;
     static ByteArrayOutputStream auditOut = new ByteArrayOutputStream();
+    static AuditLog auditLog;
 
     static final String CONFIG = """
             apiVersion: brguard.io/v1alpha1
@@ -67,7 +68,7 @@ class RolloutHttpsTest {
         Manifests.Parsed objects = Manifests.parse("test1.yaml", Fixtures.read("examples/cluster/test1.yaml"));
         server = new WebhookServer(new WebhookServer.Options("127.0.0.1", 0, 0, 0), policies,
                 new DocumentLookups(objects.documents(), true, List.of()), WebhookServer.CacheState.NONE,
-                new TlsReloader(tls, Clock.systemUTC()), new AuditLog(new PrintStream(auditOut, true), null), null,
+                new TlsReloader(tls, Clock.systemUTC()), auditLog = new AuditLog(new PrintStream(auditOut, true), null), null,
                 Clock.systemUTC()).start();
         http = HttpClient.newBuilder().sslContext(io.brguard.certs.Trust.sslContext(certs.bundle())).build();
     }
@@ -76,6 +77,12 @@ class RolloutHttpsTest {
     static void stop() {
         server.close();
         policies.close();
+    }
+
+    /** Two looks at the file: a new text is applied once a second look sees it unchanged (PolicySource). */
+    static void settle() {
+        policies.reload();
+        policies.reload();
     }
 
     /** The seed's revert of a stopped log backup (transition.stopped-is-terminal), from a user in these groups. */
@@ -104,6 +111,7 @@ class RolloutHttpsTest {
         assertEquals(200, answer.statusCode(), answer.body());
         JsonNode resp = Json.JSON.readTree(answer.body()).path("response");
         String uid = req.path("uid").asString();
+        auditLog.drain(10_000);
         JsonNode audit = auditOut.toString(StandardCharsets.UTF_8).lines().filter(l -> l.contains(uid)).map(Json.JSON::readTree)
                 .findFirst().orElseThrow();
         ((ObjectNode) resp).set("audit", audit);
@@ -131,7 +139,7 @@ class RolloutHttpsTest {
     @Test
     void breakGlassFromAnAllowedGroupIsHonouredAndFromAnyoneElseIgnored() throws Exception {
         Files.writeString(policyFile, CONFIG.replace("families: {transition: Warn}", "families: {}"));
-        policies.reload();
+        settle();
         try {
             JsonNode refused = decide("test1", "INC-4711 restore", "mallory", "system:authenticated");
             assertFalse(refused.path("allowed").asBoolean(), refused.toString());
@@ -143,7 +151,7 @@ class RolloutHttpsTest {
             assertEquals("INC-4711 restore", honoured.path("auditAnnotations").path("break-glass").asString());
         } finally {
             Files.writeString(policyFile, CONFIG);
-            policies.reload();
+            settle();
         }
     }
 
@@ -151,7 +159,7 @@ class RolloutHttpsTest {
     void aBadFileIsRefusedAndTheLastGoodOneStaysInForce() throws Exception {
         try {
             Files.writeString(policyFile, CONFIG.replace("default: Enforce", "default: Deny"));
-            policies.reload();
+            settle();
             assertTrue(policies.problem().contains("enforcement.default"), policies.problem());
             assertEquals("Warn", decide("test1", null, "bob").path("audit").path("rollout").path("mode").asString(),
                     "the last good configuration decides");
@@ -163,7 +171,7 @@ class RolloutHttpsTest {
             assertTrue(metrics.body().contains("brguard_policy_config_valid 0.0"), "the metric says so");
         } finally {
             Files.writeString(policyFile, CONFIG);
-            policies.reload();
+            settle();
         }
         assertEquals(null, policies.problem());
     }

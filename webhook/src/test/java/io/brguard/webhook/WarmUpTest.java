@@ -5,7 +5,6 @@ import org.junit.jupiter.api.Test;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -24,7 +23,9 @@ class WarmUpTest {
         String before = System.getProperty("brguard.warmUpRequests");
         System.setProperty("brguard.warmUpRequests", "3000");
         WebhookHardeningTest.audit.reset();
-        try (WebhookServer s = WebhookHardeningTest.server(WebhookServer.MAX_CONNECTIONS)) {
+        WebhookHardeningTest.auditLog = new AuditLog(new java.io.PrintStream(WebhookHardeningTest.audit, true), null);
+        try (WebhookServer s = WebhookHardeningTest.start(new WebhookServer.Options("127.0.0.1", 0, 0, 0),
+                WebhookHardeningTest.auditLog)) {
             HttpResponse<String> first = plain(s, "/readyz");
             assertEquals(503, first.statusCode(), first.body());
             assertTrue(first.body().startsWith("not ready: warming up ("), first.body());
@@ -35,7 +36,7 @@ class WarmUpTest {
                 ready = plain(s, "/readyz");
             }
             assertEquals(200, ready.statusCode(), ready.body());
-            assertEquals("", WebhookHardeningTest.audit.toString(StandardCharsets.UTF_8), "warm-up requests are not audited");
+            assertEquals("", WebhookHardeningTest.auditLines(), "warm-up requests are not audited");
             String metrics = plain(s, "/metrics").body();
             assertTrue(metrics.lines().noneMatch(l -> l.startsWith("brguard_admission_requests_total{")), metrics);
 
@@ -46,7 +47,7 @@ class WarmUpTest {
                     .POST(HttpRequest.BodyPublishers.ofString(WebhookHardeningTest.seedCreate())).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(200, forged.statusCode(), forged.body());
-            assertEquals(1, WebhookHardeningTest.audit.toString(StandardCharsets.UTF_8).lines().count());
+            assertEquals(1, WebhookHardeningTest.auditLines().lines().count());
         } finally {
             if (before == null) {
                 System.clearProperty("brguard.warmUpRequests");

@@ -67,6 +67,7 @@ class WebhookServerTest {
     static WebhookServer server;
     static DenialEvents events;
     static ByteArrayOutputStream auditOut = new ByteArrayOutputStream();
+    static AuditLog auditLog;
     static Path auditFile;
     static HttpClient http;
 
@@ -100,7 +101,7 @@ class WebhookServerTest {
         events = new DenialEvents(client, Clock.systemUTC());
         server = new WebhookServer(new WebhookServer.Options("127.0.0.1", 0, 0, 100), new Policy(), lookups,
                 lookups, new TlsReloader(tlsDir, Clock.systemUTC()),
-                new AuditLog(new PrintStream(auditOut, true), auditFile), events, Clock.systemUTC()).start();
+                auditLog = new AuditLog(new PrintStream(auditOut, true), auditFile), events, Clock.systemUTC()).start();
         http = HttpClient.newBuilder().sslContext(trusting(certs.bundle())).connectTimeout(Duration.ofSeconds(5)).build();
     }
 
@@ -208,7 +209,11 @@ class WebhookServerTest {
             Thread.sleep(20);
         }
         ObjectNode restore = Fixtures.object("examples/restores/restore-point-azblob.yaml");
-        HttpResponse<String> ok = post("/validate", review("CREATE", restore, null, false));
+        String uid = UUID.randomUUID().toString();
+        HttpResponse<String> ok = post("/validate", review(uid, "CREATE", restore, null, false));
+        JsonNode line = auditLine(uid);
+        assertEquals("Restore", line.path("kind").asString(), "the audit line says which kind it judged: " + line);
+        assertEquals(restore.path("metadata").path("name").asString(), line.path("name").asString());
         JsonNode allowed = Json.JSON.readTree(ok.body()).path("response");
         assertTrue(allowed.path("allowed").asBoolean(), ok.body());
         assertEquals("warn.restore-cluster-busy spec.br.cluster: already restored by demo3-restore-earlier; BR needs an empty cluster",
@@ -560,6 +565,7 @@ class WebhookServerTest {
         post("/validate", review("CREATE", Fixtures.object("examples/seed/snapshot/full-backup-azblob.yaml"), null, false));
         Schema schema = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12).getSchema(
                 Json.JSON.readTree(WebhookServerTest.class.getResourceAsStream("/io/brguard/webhook/audit-log.schema.json")));
+        auditLog.drain(10_000);
         List<String> lines = Files.readAllLines(auditFile);
         assertFalse(lines.isEmpty());
         for (String l : lines) {
@@ -636,7 +642,8 @@ class WebhookServerTest {
         assertTrue(Json.JSON.readTree(r.body()).path("error").asString().contains(message), r.body());
     }
 
-    static JsonNode auditLine(String uid) {
+    static JsonNode auditLine(String uid) throws InterruptedException {
+        auditLog.drain(10_000);
         for (String l : auditOut.toString(StandardCharsets.UTF_8).split("\n")) {
             if (l.contains("\"" + uid + "\"")) {
                 return Json.JSON.readTree(l);
@@ -645,7 +652,8 @@ class WebhookServerTest {
         throw new AssertionError("no audit line for " + uid);
     }
 
-    static JsonNode auditLineWith(String message, String endpoint) {
+    static JsonNode auditLineWith(String message, String endpoint) throws InterruptedException {
+        auditLog.drain(10_000);
         String[] lines = auditOut.toString(StandardCharsets.UTF_8).split("\n");
         for (int i = lines.length - 1; i >= 0; i--) {
             if (lines[i].contains(message) && lines[i].contains("\"endpoint\":\"" + endpoint + "\"")) {

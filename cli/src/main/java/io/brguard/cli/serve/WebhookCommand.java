@@ -64,6 +64,12 @@ public final class WebhookCommand implements Callable<Integer> {
     @Option(names = "--audit-file", paramLabel = "FILE", description = "also append audit lines to this file")
     Path auditFile;
 
+    @Option(names = "--audit-when-behind", defaultValue = "answer", paramLabel = "answer|refuse", description = "when an "
+            + "audit line cannot be taken (a sink fails or its queue is full): answer and count the lost line, or "
+            + "refuse with HTTP 503 so that the API server applies failurePolicy (default: ${DEFAULT-VALUE}; "
+            + "docs/audit-log.md)")
+    String auditWhenBehind;
+
     @Option(names = "--pitr-guard", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "deny a logTruncateUntil past the newest Complete snapshot (default: ${DEFAULT-VALUE})")
     boolean pitrGuard;
@@ -81,8 +87,23 @@ public final class WebhookCommand implements Callable<Integer> {
             + "most (default: ${DEFAULT-VALUE})")
     int backgroundAuditMax;
 
+    @Option(names = "--backup-cache-budget", defaultValue = "auto", paramLabel = "SIZE", description = "the heap the "
+            + "Backup cache may take: a share of the heap (40%), a size (64Mi) or auto (the heap less 80 MiB, and at "
+            + "least 30% of it); past it the cache is dropped and cross-object rules are reported as not checked "
+            + "until the Backups fit (default: ${DEFAULT-VALUE})")
+    String backupCacheBudget;
+
     @Option(names = "--no-events", description = "do not record Kubernetes Events for denied updates")
     boolean noEvents;
+
+    @Option(names = "--shutdown-delay", defaultValue = "2s", paramLabel = "DURATION", description = "on SIGTERM, how long "
+            + "to go on answering (not ready, each connection closed after its next answer) before the admission port "
+            + "closes; the Deployment's preStop pause comes before it (default: ${DEFAULT-VALUE})")
+    String shutdownDelay;
+
+    @Option(names = "--shutdown-timeout", defaultValue = "15s", paramLabel = "DURATION", description = "on SIGTERM, how "
+            + "long to wait for the requests in flight once the port is closed (default: ${DEFAULT-VALUE})")
+    String shutdownTimeout;
 
     @Option(names = "--reload-interval", defaultValue = "5s", description = "how often to look for a rotated certificate (default: ${DEFAULT-VALUE})")
     String reloadInterval;
@@ -95,9 +116,62 @@ public final class WebhookCommand implements Callable<Integer> {
         return new ConfigBuilder(Config.autoConfigure(null)).withConnectionTimeout(2_000).withRequestTimeout(2_500).build();
     }
 
+    /** A size: {@code N%} of {@code whole}, or bytes with an optional Ki, Mi or Gi. */
+    static long size(String text, long whole) {
+        String t = text.trim();
+        if (t.equals("auto")) {
+            return ClusterLookups.budgetFor(whole);
+        }
+        try {
+            if (t.endsWith("%")) {
+                double share = Double.parseDouble(t.substring(0, t.length() - 1));
+                if (share <= 0 || share > 100) {
+                    throw new IllegalArgumentException("a share must be over 0% and at most 100%, not " + text);
+                }
+                return (long) (whole * share / 100);
+            }
+            long unit = t.endsWith("Ki") ? 1L << 10 : t.endsWith("Mi") ? 1L << 20 : t.endsWith("Gi") ? 1L << 30 : 1;
+            long n = Long.parseLong(unit == 1 ? t : t.substring(0, t.length() - 2));
+            if (n <= 0) {
+                throw new IllegalArgumentException("must be more than 0, not " + text);
+            }
+            return n * unit;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("not a size: " + text + " (use e.g. 40%, 64Mi or auto)");
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
+        // Before anything logs: no stderr line may read as a JSON object, so the pod's log (stdout and stderr
+        // together) has audit records as its only JSON lines.
+        io.brguard.webhook.LogGuard.install();
         Clock clock = Clock.systemUTC();
+        AuditLog.WhenBehind whenBehind;
+        switch (auditWhenBehind) {
+            case "answer" -> whenBehind = AuditLog.WhenBehind.ANSWER;
+            case "refuse" -> whenBehind = AuditLog.WhenBehind.REFUSE;
+            default -> {
+                System.err.println("brguard webhook: --audit-when-behind must be answer or refuse, not " + auditWhenBehind);
+                return 2;
+            }
+        }
+        long cacheBudget;
+        try {
+            cacheBudget = size(backupCacheBudget, Runtime.getRuntime().maxMemory());
+        } catch (IllegalArgumentException e) {
+            System.err.println("brguard webhook: --backup-cache-budget: " + e.getMessage());
+            return 2;
+        }
+        Duration stopDelay;
+        Duration stopTimeout;
+        try {
+            stopDelay = io.brguard.certs.CertPolicy.parse(shutdownDelay);
+            stopTimeout = io.brguard.certs.CertPolicy.parse(shutdownTimeout);
+        } catch (IllegalArgumentException e) {
+            System.err.println("brguard webhook: --shutdown-delay/--shutdown-timeout: " + e.getMessage());
+            return 2;
+        }
         io.brguard.webhook.PolicySource policies;
         try {
             policies = policyConfig == null ? io.brguard.webhook.PolicySource.fixed(new PolicyConfig(pitrGuard))
@@ -144,17 +218,25 @@ public final class WebhookCommand implements Callable<Integer> {
             KubernetesClient probe = client;
             watch = new ApiServerWatch("brguard webhook", client.getMasterUrl().toString(), probe::getKubernetesVersion,
                     System.err, Duration.ofSeconds(1), Duration.ofSeconds(30)).start();
-            informers = new ClusterLookups(client, clock);
+            informers = new ClusterLookups(client, clock, cacheBudget);
             informers.start();
             lookups = informers;
             caches = informers;
         }
-        AuditLog audit = new AuditLog(System.out, auditFile);
+        AuditLog audit = new AuditLog(AuditLog.stdout(), auditFile, whenBehind);
         DenialEvents events = dev || noEvents ? null : new DenialEvents(client, clock);
+        TlsReloader tls = new TlsReloader(tlsDir, clock);
         WebhookServer server = new WebhookServer(new WebhookServer.Options(host, port, healthPort,
                 io.brguard.certs.CertPolicy.parse(reloadInterval).toMillis()),
-                policies, lookups, caches, new TlsReloader(tlsDir, clock), audit, events, clock)
+                policies, lookups, caches, tls, audit, events, clock)
                 .start();
+        io.brguard.webhook.CaBundleWatch caBundles = null;
+        if (informers != null) {
+            informers.bind(server.registry());
+            // What the API server trusts, beside what this pod serves (the names the manifests and the chart use).
+            caBundles = new io.brguard.webhook.CaBundleWatch(client, List.of("brguard"), List.of("brguard"), tls::serving)
+                    .bind(server.registry()).start(Duration.ofMinutes(5));
+        }
         io.brguard.webhook.BackgroundAudit background = null;
         Duration auditEvery = io.brguard.certs.CertPolicy.parse(backgroundAudit);
         if (!dev && !auditEvery.isZero()) {
@@ -170,6 +252,7 @@ public final class WebhookCommand implements Callable<Integer> {
         ClusterLookups inf = informers;
         ApiServerWatch w = watch;
         io.brguard.webhook.BackgroundAudit bg = background;
+        io.brguard.webhook.CaBundleWatch cb = caBundles;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             if (w != null) {
                 w.close();
@@ -177,13 +260,20 @@ public final class WebhookCommand implements Callable<Integer> {
             if (bg != null) {
                 bg.close();
             }
+            if (cb != null) {
+                cb.close();
+            }
+            // Every request in flight is answered before the process exits (docs/operations.md, Upgrade).
+            server.drain(stopDelay, stopTimeout);
             server.close();
+            audit.close();
             if (inf != null) {
                 inf.close();
             }
             if (c != null) {
                 c.close();
             }
+            io.brguard.webhook.LogGuard.flush(2000); // its writer is a daemon thread: the last lines, before the exit
             stop.countDown();
         }));
         stop.await();

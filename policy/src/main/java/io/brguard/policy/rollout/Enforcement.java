@@ -27,21 +27,38 @@ public final class Enforcement {
     private Enforcement() {
     }
 
-    /** The request as far as the rollout reads it; user and groups are null offline. */
-    public record Request(String namespace, Map<String, String> labels, String breakGlassReason, String user, List<String> groups) {
+    /**
+     * The request as far as the rollout reads it; user and groups are null offline. {@code labels} are the labels of
+     * the object the request is about (the new one, the old one for a DELETE); {@code oldLabels} those of the old
+     * object on an UPDATE, null when there is none (CREATE, DELETE, offline).
+     */
+    public record Request(String namespace, Map<String, String> labels, Map<String, String> oldLabels,
+                          String breakGlassReason, String user, List<String> groups) {
+
+        /** A request with no old object to compare labels with. */
+        public Request(String namespace, Map<String, String> labels, String breakGlassReason, String user, List<String> groups) {
+            this(namespace, labels, null, breakGlassReason, user, groups);
+        }
 
         /**
          * The request about a Backup: the labels of {@code object} (of {@code oldObject} when there is no new one, as
-         * for a DELETE) and the break-glass annotation of the new object only.
+         * for a DELETE), the old object's labels when both are given (an UPDATE), and the break-glass annotation of
+         * the new object only.
          */
         public static Request of(String namespace, JsonNode object, JsonNode oldObject, String user, List<String> groups) {
+            boolean update = object != null && object.isObject() && oldObject != null && oldObject.isObject();
             JsonNode subject = object != null && object.isObject() ? object : oldObject;
-            Map<String, String> labels = new HashMap<>();
-            if (subject != null) {
-                subject.path("metadata").path("labels").properties().forEach(e -> labels.put(e.getKey(), e.getValue().asString("")));
-            }
             JsonNode reason = object == null ? null : object.path("metadata").path("annotations").path(BREAK_GLASS);
-            return new Request(namespace, labels, reason != null && reason.isString() ? reason.asString() : null, user, groups);
+            return new Request(namespace, labels(subject), update ? labels(oldObject) : null,
+                    reason != null && reason.isString() ? reason.asString() : null, user, groups);
+        }
+
+        private static Map<String, String> labels(JsonNode object) {
+            Map<String, String> labels = new HashMap<>();
+            if (object != null) {
+                object.path("metadata").path("labels").properties().forEach(e -> labels.put(e.getKey(), e.getValue().asString("")));
+            }
+            return labels;
         }
     }
 
@@ -61,11 +78,16 @@ public final class Enforcement {
     public static Decision apply(Verdict v, RolloutConfig config, Request r) {
         List<String> all = v.violations().stream().map(Violation::message).toList();
         String exemptBy = config.exemptNamespaces().contains(r.namespace()) ? "namespace"
-                : config.exemptSelector().matches(r.labels()) ? "selector" : null;
+                : exemptByLabels(config.exemptSelector(), r) ? "selector" : null;
         if (exemptBy != null) {
             return new Decision(allowed(v, v.warnings()), "exempt", all, exemptBy, null);
         }
         List<Warning> warnings = new ArrayList<>(v.warnings());
+        if (r.oldLabels() != null && config.exemptSelector().matches(r.labels())) {
+            // The change that makes a Backup exempt is itself judged, and says what it does.
+            warnings.add(Warning.fitted("rollout.exempt-label", "metadata.labels",
+                    "now matches exemptions.selector: this change is judged, later ones are exempt"));
+        }
         String reason = r.breakGlassReason() == null || r.breakGlassReason().isBlank() ? null : r.breakGlassReason().strip();
         if (reason != null && reason.length() > MAX_REASON) {
             reason = reason.substring(0, MAX_REASON - 3) + "..."; // it goes into every audit line and an Event
@@ -98,6 +120,16 @@ public final class Enforcement {
                 || config.modeOf(w.ruleId()) != RolloutConfig.Mode.OFF).toList();
         String mode = (strictest == null ? config.defaultMode() : strictest).label();
         return new Decision(new Verdict(enforced, kept, v.patch(), unchecked), mode, wouldDeny, null, null);
+    }
+
+    /*
+     * Labels are written by whoever writes the Backup: matched on the new object alone, a requester could add the
+     * exempt label in the very update the policy would deny and exempt itself. An update is exempt only when the
+     * object was exempt before it too; adding the label is then one change, judged like any other (denied while
+     * its other edits break a rule), and removing it ends the exemption at once.
+     */
+    private static boolean exemptByLabels(LabelSelector selector, Request r) {
+        return selector.matches(r.labels()) && (r.oldLabels() == null || selector.matches(r.oldLabels()));
     }
 
     static boolean mayBreakGlass(RolloutConfig config, Request r) {

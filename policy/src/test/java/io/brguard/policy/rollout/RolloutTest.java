@@ -83,9 +83,87 @@ class RolloutTest {
             assertTrue(e.getMessage().startsWith("policy.yaml: ") && e.getMessage().contains(b.says()), b.yaml() + " -> " + e.getMessage());
         }
         assertThrows(RolloutConfig.Invalid.class, () -> RolloutConfig.parse("policy.yaml", "kind: [unclosed"));
+        // Two documents (say, two files concatenated) are refused, not read as the first one.
+        assertThrows(RolloutConfig.Invalid.class, () -> RolloutConfig.parse("policy.yaml",
+                head + "enforcement: {default: Warn}\n---\n" + head + "enforcement: {default: Enforce}\n"));
         RolloutConfig.Invalid wrongKind = assertThrows(RolloutConfig.Invalid.class,
                 () -> RolloutConfig.parse("policy.yaml", "apiVersion: v1\nkind: ConfigMap\n"));
         assertTrue(wrongKind.getMessage().contains("apiVersion"), wrongKind.getMessage());
+    }
+
+    /*
+     * Selectors follow the API server's rules for a LabelSelectorRequirement (kubernetes/apimachinery
+     * pkg/apis/meta/v1/validation, ValidateLabelSelectorRequirement): In and NotIn must have values, Exists and
+     * DoesNotExist may not, keys are qualified label names and values label values. A NotIn without values matched
+     * every Backup without the key, so a file that forgot them exempted nearly everything; a selector with no
+     * requirement at all (Kubernetes: matches everything) is refused for the same reason.
+     */
+    @Test
+    void aSelectorFollowsTheKubernetesRulesForLabelSelectors() throws Exception {
+        String head = "apiVersion: brguard.io/v1alpha1\nkind: PolicyConfig\nexemptions:\n  selector: ";
+        for (String bad : List.of(
+                "{matchExpressions: [{key: tier, operator: NotIn}]}",
+                "{matchExpressions: [{key: tier, operator: In}]}",
+                "{matchExpressions: [{key: tier, operator: NotIn, values: []}]}",
+                "{matchExpressions: [{key: tier, operator: Exists, values: [dev]}]}",
+                "{matchExpressions: [{key: tier, operator: DoesNotExist, values: [dev]}]}",
+                "{matchExpressions: [{key: 'bad key', operator: Exists}]}",
+                "{matchExpressions: [{key: tier, operator: In, values: ['not a value']}]}",
+                "{matchLabels: {'-tier': dev}}",
+                "{matchLabels: {}}",
+                "{matchExpressions: []}",
+                "{}",
+                "")) {
+            assertThrows(RolloutConfig.Invalid.class, () -> RolloutConfig.parse("p", head + bad + "\n"), bad);
+        }
+        for (String good : List.of(
+                "{matchExpressions: [{key: tier, operator: NotIn, values: [prod]}]}",
+                "{matchExpressions: [{key: example.com/tier, operator: Exists}]}",
+                "{matchExpressions: [{key: tier, operator: DoesNotExist, values: []}]}",
+                "{matchLabels: {brguard.io/exempt: 'true', team: ''}}")) {
+            RolloutConfig.parse("p", head + good + "\n");
+        }
+    }
+
+    private static JsonNode labelled(String... labels) {
+        tools.jackson.databind.node.ObjectNode o = io.brguard.policy.Json.JSON.createObjectNode();
+        tools.jackson.databind.node.ObjectNode l = o.putObject("metadata").putObject("labels");
+        for (int i = 0; i < labels.length; i += 2) {
+            l.put(labels[i], labels[i + 1]);
+        }
+        return o;
+    }
+
+    /*
+     * Labels are written by the requester: matched on the new object alone, the update that adds the exempt label
+     * exempted itself (a denial turned into "allowed, mode exempt"). An update is exempt by labels only when the
+     * old object matched too; the update that adds the label is judged and warned about.
+     */
+    @Test
+    void anUpdateIsExemptByLabelsOnlyWhenTheOldObjectMatchedToo() throws Exception {
+        RolloutConfig c = RolloutConfig.parse("p", FULL.replace("default: Warn", "default: Enforce"));
+        JsonNode plain = labelled("team", "data");
+        JsonNode exempt = labelled("team", "data", "tier", "dev");
+        Enforcement.Decision adds = Enforcement.apply(verdict(PREFIX), c, Enforcement.Request.of("test1", exempt, plain, "bob", List.of()));
+        assertFalse(adds.verdict().allowed(), "the update that adds the label is not exempt");
+        assertEquals("Enforce", adds.mode());
+        assertTrue(adds.verdict().warnings().stream().anyMatch(w -> w.ruleId().equals("rollout.exempt-label")),
+                adds.verdict().warnings().toString());
+
+        Enforcement.Decision stays = Enforcement.apply(verdict(PREFIX), c, Enforcement.Request.of("test1", exempt, exempt, "bob", List.of()));
+        assertEquals("exempt", stays.mode(), "old and new match");
+        assertEquals("selector", stays.exemptBy());
+
+        Enforcement.Decision removes = Enforcement.apply(verdict(PREFIX), c, Enforcement.Request.of("test1", plain, exempt, "bob", List.of()));
+        assertFalse(removes.verdict().allowed(), "removing the label ends the exemption in the same update");
+        assertTrue(removes.verdict().warnings().stream().noneMatch(w -> w.ruleId().equals("rollout.exempt-label")));
+
+        assertEquals("exempt", Enforcement.apply(verdict(PREFIX), c, Enforcement.Request.of("test1", exempt, null, "bob", List.of())).mode(),
+                "a CREATE is judged on the labels it is created with");
+        assertEquals("exempt", Enforcement.apply(verdict(PREFIX), c, Enforcement.Request.of("test1", null, exempt, "bob", List.of())).mode(),
+                "a DELETE on the labels the Backup has");
+        assertFalse(Enforcement.apply(verdict(PREFIX), c, Enforcement.Request.of("test1", plain, plain, "bob", List.of())).verdict()
+                .warnings().stream().anyMatch(w -> w.ruleId().equals("rollout.exempt-label")));
     }
 
     private static final Violation STOPPED = new Violation("transition.stopped-is-terminal", "spec.logSubcommand",
