@@ -91,6 +91,9 @@ final class ReviewReader {
             metadata.addAll(kind.oldFields().metadata());
             status.addAll(kind.oldFields().status());
         }
+        // The rollout reads them too: on UPDATE a label exemption holds only when the old object matched it as well
+        // (Enforcement), so that the update adding the label is not exempt by it.
+        metadata.add("labels");
         Map<String, Select> fields = new HashMap<>(whole(List.copyOf(top)).fields());
         fields.put("metadata", whole(List.copyOf(metadata)));
         fields.put("status", whole(List.copyOf(status)));

@@ -87,11 +87,19 @@ class RolloutHttpsTest {
 
     /** The seed's revert of a stopped log backup (transition.stopped-is-terminal), from a user in these groups. */
     static JsonNode decide(String namespace, String breakGlass, String user, String... groups) throws Exception {
+        return decide(namespace, java.util.Map.of(), java.util.Map.of(), breakGlass, user, groups);
+    }
+
+    /** The same with labels on the old and the new object. */
+    static JsonNode decide(String namespace, java.util.Map<String, String> oldLabels, java.util.Map<String, String> newLabels,
+                           String breakGlass, String user, String... groups) throws Exception {
         ObjectNode old = Fixtures.object("examples/seed/log/04-stop.yaml");
         ((ObjectNode) old.path("metadata")).put("namespace", namespace);
+        oldLabels.forEach((k, v) -> ((ObjectNode) old.path("metadata")).withObjectProperty("labels").put(k, v));
         old.putObject("status").put("phase", "Stopped").put("commitTs", "436568622965194754");
         ObjectNode now = Fixtures.object("examples/seed/log/03-resume.yaml");
         ((ObjectNode) now.path("metadata")).put("namespace", namespace);
+        newLabels.forEach((k, v) -> ((ObjectNode) now.path("metadata")).withObjectProperty("labels").put(k, v));
         if (breakGlass != null) {
             ((ObjectNode) now.path("metadata")).putObject("annotations").put("brguard.io/break-glass", breakGlass);
         }
@@ -149,6 +157,45 @@ class RolloutHttpsTest {
             assertEquals("break-glass", honoured.path("audit").path("rollout").path("mode").asString());
             assertEquals("INC-4711 restore", honoured.path("audit").path("rollout").path("breakGlass").asString());
             assertEquals("INC-4711 restore", honoured.path("auditAnnotations").path("break-glass").asString());
+        } finally {
+            Files.writeString(policyFile, CONFIG);
+            settle();
+        }
+    }
+
+    /*
+     * A label exemption over HTTPS, as the API server sends the old object (its labels read from the review): on
+     * UPDATE the old object must match the selector too, so the update that adds the label, or that changes a label
+     * a NotIn selector reads, is judged like any other (Enforcement.decide).
+     */
+    @Test
+    void aLabelExemptionOnUpdateNeedsTheOldObjectToMatchToo() throws Exception {
+        java.util.Map<String, String> exempt = java.util.Map.of("brguard.io/exempt", "true");
+        Files.writeString(policyFile, CONFIG.replace("families: {transition: Warn}", "families: {}")
+                .replace("namespaces: [sandbox]", "namespaces: [sandbox]\n  selector: {matchLabels: {brguard.io/exempt: 'true'}}"));
+        settle();
+        try {
+            JsonNode both = decide("test1", exempt, exempt, null, "bob");
+            assertTrue(both.path("allowed").asBoolean(), both.toString());
+            assertEquals("exempt", both.path("audit").path("rollout").path("mode").asString());
+            assertEquals("selector", both.path("audit").path("rollout").path("exempt").asString());
+
+            JsonNode added = decide("test1", java.util.Map.of(), exempt, null, "bob");
+            assertFalse(added.path("allowed").asBoolean(), "the update that adds the label is judged: " + added);
+            assertTrue(added.path("warnings").toString().contains("rollout.exempt-label"), added.toString());
+            assertTrue(added.path("status").path("message").asString().startsWith("transition.stopped-is-terminal"), added.toString());
+        } finally {
+            Files.writeString(policyFile, CONFIG);
+            settle();
+        }
+        Files.writeString(policyFile, CONFIG.replace("families: {transition: Warn}", "families: {}")
+                .replace("namespaces: [sandbox]", "namespaces: [sandbox]\n  selector: {matchExpressions: [{key: tier, operator: NotIn, values: [prod]}]}"));
+        settle();
+        try {
+            JsonNode moved = decide("test1", java.util.Map.of("tier", "prod"), java.util.Map.of("tier", "dev"), null, "bob");
+            assertFalse(moved.path("allowed").asBoolean(), "leaving tier prod in the same update exempts nothing: " + moved);
+            JsonNode stays = decide("test1", java.util.Map.of("tier", "dev"), java.util.Map.of("tier", "dev"), null, "bob");
+            assertTrue(stays.path("allowed").asBoolean(), stays.toString());
         } finally {
             Files.writeString(policyFile, CONFIG);
             settle();
