@@ -574,6 +574,12 @@ public final class AuditLog implements AutoCloseable {
             if (channel == null) {
                 try {
                     open();
+                    if (queuedBytes() == 0) {
+                        // Open again, with nothing waiting whose write would say so: the failure is over. Kept, it
+                        // would hold --audit-when-behind=refuse at 503 for good (a refused request queues no line,
+                        // so no write would ever clear it) and the writing gauge at 0.
+                        failure = null;
+                    }
                 } catch (IOException e) {
                     failure = describe(e);
                 }

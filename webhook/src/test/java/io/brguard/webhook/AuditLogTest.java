@@ -273,6 +273,37 @@ class AuditLogTest {
         assertEquals("uid-0", before.get(0));
     }
 
+    /*
+     * A rotation whose new file cannot be opened for a while (permissions, a full inode table): the sink fails and,
+     * with --audit-when-behind=refuse, decisions are refused. Once the file opens again the failure is over although
+     * no line waits to prove it (a refused request queues none): else refuse mode would answer 503 for good.
+     */
+    @Test
+    void aFileThatOpensAgainEndsTheFailureEvenWithNothingWaiting() throws Exception {
+        Path dir = Files.createTempDirectory("brguard-audit");
+        Path file = dir.resolve("audit.jsonl");
+        java.util.concurrent.atomic.AtomicBoolean refuse = new java.util.concurrent.atomic.AtomicBoolean();
+        AuditLog.FileSink sink = new AuditLog.FileSink(file, f -> {
+            if (refuse.get()) {
+                throw new IOException("Permission denied");
+            }
+            return AuditLog.FileChannelOpener.REAL.open(f);
+        }, 32 * 1024);
+        AuditLog log = new AuditLog(null, sink, AuditLog.WhenBehind.REFUSE);
+        log.write(record(0));
+        assertTrue(log.drain(10_000));
+        refuse.set(true);
+        Files.move(file, dir.resolve("audit.jsonl.1"));
+        waitFor(() -> sink.failure != null, "the new file cannot be opened");
+        assertTrue(log.behind(), "decisions are refused meanwhile");
+        refuse.set(false);
+        waitFor(() -> !log.behind(), "the file opens again: no longer behind");
+        log.write(record(1));
+        assertTrue(log.drain(10_000));
+        log.close();
+        assertEquals(List.of("uid-1"), wholeLines(file));
+    }
+
     @Test
     void aRestartCutsATornLastLineAndStartsOnAFreshOne() throws Exception {
         Path file = Files.createTempFile("brguard-audit", ".jsonl");
