@@ -163,6 +163,11 @@ final class BodyGate extends Handler.Wrapper {
         private volatile Scheduler.Task check;
         /** Bytes this request holds of the in-flight budget, given back once when it ends. */
         private long held;
+        /**
+         * Set when the bytes are given back: the deadline's thread may end the request while the reading thread is
+         * about to take more, and what it took then would never be given back.
+         */
+        private boolean released;
 
         Reader(Request request, Response response, Callback callback, long length) {
             this.request = request;
@@ -244,6 +249,9 @@ final class BodyGate extends Handler.Wrapper {
                     if (chunked != null) {
                         if (!hold(n)) {
                             chunk.release();
+                            if (ended.get()) {
+                                return; // ended meanwhile (its deadline): answered there, and nothing is held
+                            }
                             release();
                             refuseBusy();
                             if (end()) {
@@ -291,8 +299,14 @@ final class BodyGate extends Handler.Wrapper {
             return true;
         }
 
-        /** Takes n bytes of the budget for this request, or false when that would pass it (or the large share). */
-        boolean hold(long n) {
+        /**
+         * Takes n bytes of the budget for this request, or false when that would pass it (or the large share), or
+         * when the request's bytes were already given back.
+         */
+        synchronized boolean hold(long n) {
+            if (released) {
+                return false;
+            }
             if (large && largeInFlight.addAndGet(n) > maxLargeBytesInFlight) {
                 largeInFlight.addAndGet(-n);
                 return false;
@@ -308,7 +322,8 @@ final class BodyGate extends Handler.Wrapper {
             return true;
         }
 
-        private void release() {
+        private synchronized void release() {
+            released = true;
             long h = held;
             held = 0;
             inFlight.addAndGet(-h);
