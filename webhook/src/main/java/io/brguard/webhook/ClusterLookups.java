@@ -243,7 +243,7 @@ public final class ClusterLookups implements Lookups, WebhookServer.CacheState, 
             if (cache != c || c.closing) {
                 return;
             }
-            overBudget = "the Backup cache is over its budget (" + (budgetBytes >> 20) + " MiB)";
+            overBudget = overBudgetReason();
             LOG.error("{}: cross-object rules are not checked until it fits (brguard_backup_cache_over_budget); "
                     + "counting again every {} min. Give the webhook more heap (-Xmx) or --backup-cache-budget",
                     overBudget, RECOUNT.toMinutes());
@@ -312,7 +312,24 @@ public final class ClusterLookups implements Lookups, WebhookServer.CacheState, 
     /** Why cross-object rules are not checked now, or null: the cache is past its budget. */
     @Override
     public String degraded() {
-        return overBudget;
+        return overBudget();
+    }
+
+    /**
+     * Why the cache cannot answer, or null. The store marks itself past its budget before it gives its entries back
+     * and tells this class on another thread: between the two it is empty, and an empty index would pass every
+     * cross-object rule, so the store's own mark counts at once.
+     */
+    private String overBudget() {
+        String over = overBudget;
+        if (over == null && cache.store.over()) {
+            over = overBudgetReason();
+        }
+        return over;
+    }
+
+    private String overBudgetReason() {
+        return "the Backup cache is over its budget (" + (budgetBytes >> 20) + " MiB)";
     }
 
     @Override
@@ -322,7 +339,7 @@ public final class ClusterLookups implements Lookups, WebhookServer.CacheState, 
 
     @Override
     public Lookup<BackupIndex> backups() {
-        String over = overBudget;
+        String over = overBudget();
         if (over != null) {
             return Lookup.unknown(over);
         }
@@ -342,7 +359,7 @@ public final class ClusterLookups implements Lookups, WebhookServer.CacheState, 
 
     /** The cached Backups as the rules read them, at most {@code limit}, in key order (the background audit). */
     public java.util.List<tools.jackson.databind.node.ObjectNode> backupTrees(int limit) {
-        String over = overBudget;
+        String over = overBudget();
         if (over != null) {
             // An empty list would be published as "no findings": the audit skips the cycle instead.
             throw new IllegalStateException(over + "; the background audit waits until it fits");
