@@ -34,8 +34,19 @@ public final class CaBundleWatch implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CaBundleWatch.class);
 
     /** What was found in one configuration: the issuer's notAfter (NaN: not in every webhook's caBundle). */
-    record Seen(double expiryEpochSeconds, boolean trusts) {
-        static final Seen UNKNOWN = new Seen(Double.NaN, false);
+    record Seen(double expiryEpochSeconds, boolean trusts, boolean read) {
+        /** Read, and a caBundle does not hold the issuer of the serving certificate (or holds no certificate). */
+        static final Seen UNKNOWN = new Seen(Double.NaN, false, true);
+        /**
+         * Not read yet, or not readable (the configuration is missing, RBAC, the API server), or no serving
+         * certificate to judge: the gauges say NaN, never "does not trust", which would page someone for a read error.
+         */
+        static final Seen UNREAD = new Seen(Double.NaN, false, false);
+
+        /** The value of brguard_webhook_cabundle_trusts_serving: 1, 0, or NaN when not read. */
+        double trustsGauge() {
+            return !read ? Double.NaN : trusts ? 1 : 0;
+        }
     }
 
     private final KubernetesClient client;
@@ -55,8 +66,8 @@ public final class CaBundleWatch implements AutoCloseable {
         this.validating = List.copyOf(validating);
         this.mutating = List.copyOf(mutating);
         this.serving = serving;
-        validating.forEach(n -> seen.put("ValidatingWebhookConfiguration/" + n, Seen.UNKNOWN));
-        mutating.forEach(n -> seen.put("MutatingWebhookConfiguration/" + n, Seen.UNKNOWN));
+        validating.forEach(n -> seen.put("ValidatingWebhookConfiguration/" + n, Seen.UNREAD));
+        mutating.forEach(n -> seen.put("MutatingWebhookConfiguration/" + n, Seen.UNREAD));
     }
 
     public CaBundleWatch bind(MeterRegistry registry) {
@@ -65,7 +76,7 @@ public final class CaBundleWatch implements AutoCloseable {
                     .description("notAfter of the CA in the configuration's caBundle that issued the serving certificate, "
                             + "seconds since the epoch (the earliest over its webhooks); NaN when a webhook's caBundle does not hold it")
                     .baseUnit("seconds").tags("configuration", configuration).register(registry);
-            Gauge.builder("brguard.webhook.cabundle.trusts.serving", this, w -> w.seen(configuration).trusts() ? 1 : 0)
+            Gauge.builder("brguard.webhook.cabundle.trusts.serving", this, w -> w.seen(configuration).trustsGauge())
                     .description("1 when every webhook's caBundle in the configuration holds the issuer of the serving certificate")
                     .tags("configuration", configuration).register(registry);
         }
@@ -73,7 +84,7 @@ public final class CaBundleWatch implements AutoCloseable {
     }
 
     private synchronized Seen seen(String configuration) {
-        return seen.getOrDefault(configuration, Seen.UNKNOWN);
+        return seen.getOrDefault(configuration, Seen.UNREAD);
     }
 
     public CaBundleWatch start(Duration every) {
@@ -115,7 +126,9 @@ public final class CaBundleWatch implements AutoCloseable {
             List<WebhookClientConfig> webhooks = read.get();
             if (webhooks == null) {
                 problems.add(configuration + " not found");
-                s = Seen.UNKNOWN;
+                s = Seen.UNREAD;
+            } else if (leaf == null) {
+                s = Seen.UNREAD; // no serving certificate yet: nothing to judge
             } else {
                 s = judge(webhooks, leaf);
                 if (!s.trusts()) {
@@ -124,7 +137,7 @@ public final class CaBundleWatch implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             problems.add(configuration + ": could not be read (" + e.getClass().getSimpleName() + ")");
-            s = Seen.UNKNOWN;
+            s = Seen.UNREAD;
         }
         synchronized (this) {
             seen.put(configuration, s);
@@ -151,7 +164,7 @@ public final class CaBundleWatch implements AutoCloseable {
             }
             earliest = Math.min(earliest, issuer.get().getNotAfter().toInstant().getEpochSecond());
         }
-        return webhooks.isEmpty() ? Seen.UNKNOWN : new Seen(earliest, true);
+        return webhooks.isEmpty() ? Seen.UNKNOWN : new Seen(earliest, true, true);
     }
 
     @Override

@@ -71,6 +71,16 @@ class CaBundleWatchTest {
                     .withName("brguard").get().getWebhooks().stream().map(w -> w.getClientConfig()).toList(), tls.serving())
                     .expiryEpochSeconds());
         }
+        // A configuration it cannot read (missing here; RBAC or the API server elsewhere) is NaN, not "does not
+        // trust": BrguardCaBundleDoesNotTrustServing (min(...) == 0) pages for a caBundle that is wrong, not for a read error.
+        WebhookMetrics other = new WebhookMetrics(tls::expiryEpochSeconds);
+        try (CaBundleWatch watch = new CaBundleWatch(client, List.of("absent"), List.of(), tls::serving).bind(other.registry())) {
+            String before = other.scrape();
+            assertTrue(before.contains("brguard_webhook_cabundle_trusts_serving{configuration=\"ValidatingWebhookConfiguration/absent\"} NaN"), before);
+            watch.check();
+            String m = other.scrape();
+            assertTrue(m.contains("brguard_webhook_cabundle_trusts_serving{configuration=\"ValidatingWebhookConfiguration/absent\"} NaN"), m);
+        }
         tls.close();
     }
 
