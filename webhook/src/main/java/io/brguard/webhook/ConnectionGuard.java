@@ -34,19 +34,24 @@ import java.util.function.Consumer;
  *   <li><b>Headroom at the cap.</b> When fewer than an eighth of the port's connections are free, the oldest
  *       connections that have not sent a whole request head (silent, handshaking or trickling for over
  *       {@link #MIN_AGE_MILLIS}) are closed until an eighth is free again: a client that sends its head at once, as
- *       the API server does, finds a free slot, while a slow head keeps its slot only while there is room.</li>
+ *       the API server does, finds a free slot, while a slow head keeps its slot only while there is room. If
+ *       that is not enough, kept-alive connections idle between requests for over {@link #MIN_IDLE_MILLIS} are
+ *       closed too, the longest idle first: HTTP lets a server close an idle connection, and a client that sends a
+ *       request now and then cannot otherwise hold its slots for ever.</li>
  *   <li><b>Per client.</b> One client address holds at most {@code maxPerClient} connections (half the port's by
  *       default): a single pod cannot take every slot. A connection past it is closed at once.</li>
  * </ul>
  *
- * Idle keep-alive connections between requests are not touched (the connector's idle timeout, 30 s, applies).
- * Each closed connection is counted in {@code brguard_admission_overload_total} by cause.
+ * Away from the cap, idle keep-alive connections are left to the connector's idle timeout (30 s). Each closed
+ * connection is counted in {@code brguard_admission_overload_total} by cause.
  */
 final class ConnectionGuard implements Connection.Listener {
     static final long HEAD_MILLIS = 3_000;
     static final long FIRST_REQUEST_MILLIS = 10_000;
     /** Near the cap, a connection younger than this is left to finish its handshake and head. */
     static final long MIN_AGE_MILLIS = 250;
+    /** Near the cap, a kept-alive connection idle for less than this is left alone (its client may be sending). */
+    static final long MIN_IDLE_MILLIS = 1_000;
     static final long SWEEP_MILLIS = 100;
 
     private final ServerConnector connector;
@@ -129,6 +134,7 @@ final class ConnectionGuard implements Connection.Listener {
             long now = System.nanoTime();
             long wallNow = System.currentTimeMillis();
             List<Slow> slow = new ArrayList<>();
+            List<Slow> idle = new ArrayList<>();
             int open = 0;
             for (EndPoint ep : endPoints) {
                 open++;
@@ -156,6 +162,9 @@ final class ConnectionGuard implements Connection.Listener {
                     } else {
                         slow.add(new Slow(ep, age, "header_timeout"));
                     }
+                } else if (parser.isStart() && http.getMessagesIn() > 0 && ep instanceof org.eclipse.jetty.io.IdleTimeout t) {
+                    // Kept alive between requests.
+                    idle.add(new Slow(ep, t.getIdleFor(), "connection_cap"));
                 }
             }
             // Near the cap, the oldest connections that have not sent a whole head make room, so that a client
@@ -165,6 +174,14 @@ final class ConnectionGuard implements Connection.Listener {
                 slow.sort(Comparator.comparingLong(Slow::ageMillis).reversed());
                 for (Slow x : slow) {
                     if (excess <= 0 || x.ageMillis() < MIN_AGE_MILLIS) {
+                        break;
+                    }
+                    close(x.endPoint(), "connection_cap");
+                    excess--;
+                }
+                idle.sort(Comparator.comparingLong(Slow::ageMillis).reversed());
+                for (Slow x : idle) {
+                    if (excess <= 0 || x.ageMillis() < MIN_IDLE_MILLIS) {
                         break;
                     }
                     close(x.endPoint(), "connection_cap");

@@ -45,10 +45,19 @@ class GracefulStopTest {
             load.endpoints(List.of(eb)); // the endpoints controller drops the terminating pod ...
             Thread stopper = new Thread(() -> a.drain(Duration.ofSeconds(1), Duration.ofSeconds(10))); // ... as SIGTERM arrives
             stopper.start();
-            Thread.sleep(100);
-            HttpResponse<String> ready = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + a.healthPort() + "/readyz")).build(), HttpResponse.BodyHandlers.ofString());
-            assertEquals(503, ready.statusCode(), "a stopping replica is not ready");
+            // Polled: the stop begins on another thread, and its 1 s of answering is the window to see it in.
+            HttpClient probe = HttpClient.newHttpClient();
+            int readyStatus = 0;
+            while (readyStatus != 503 && stopper.isAlive()) {
+                try {
+                    readyStatus = probe.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + a.healthPort() + "/readyz"))
+                            .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString()).statusCode();
+                } catch (java.io.IOException e) {
+                    break; // the health port closed: the stop went past its answering second
+                }
+                Thread.sleep(10);
+            }
+            assertEquals(503, readyStatus, "a stopping replica is not ready");
             stopper.join(30_000);
             long afterStop = load.answeredBy(ea);
             Thread.sleep(500); // the load goes on against the other replica
