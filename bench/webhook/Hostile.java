@@ -38,6 +38,8 @@ import java.util.concurrent.locks.LockSupport;
  *   slowloris  each holds a connection trickling a request head one byte a second, reopened a second after the
  *              server closes it (-Dreconnect=ms); half of them open TCP only and send nothing
  *   burst      each sends whole 3 MiB reviews (BODY padded), one after the other
+ *   idle       each opens a connection, has one request answered and keeps it alive and idle, with a request
+ *              every 20 s (under the server's 30 s idle timeout); reopened a second after the server closes it
  */
 public class Hostile {
     static final int MAX = 3 * 1024 * 1024;
@@ -65,7 +67,8 @@ public class Hostile {
                 case "slowloris" -> (i % 2 == 0) ? () -> slowHead(tls, host, port, local, stop, attackerSaw)
                         : () -> silent(host, port, local, stop, attackerSaw);
                 case "burst" -> () -> burst(tls, host, port, local, body, stop, attackerSaw);
-                default -> throw new IllegalArgumentException("attack: none, stall, slowloris or burst, not " + attack);
+                case "idle" -> () -> idle(tls, host, port, local, stop, attackerSaw);
+                default -> throw new IllegalArgumentException("attack: none, stall, slowloris, burst or idle, not " + attack);
             };
             Thread t = new Thread(r, "attacker-" + i);
             t.setDaemon(true);
@@ -289,6 +292,30 @@ public class Hostile {
                 }
             } catch (IOException e) {
                 saw(saw, "burst closed");
+            }
+        }
+    }
+
+    /** One request answered, then the connection kept alive and idle (a request every 20 s); reopened when closed. */
+    static void idle(SSLContext tls, String host, int port, String local, AtomicBoolean stop, Map<String, AtomicLong> saw) {
+        byte[] ping = ("GET /healthz HTTP/1.1\r\nHost: " + host + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+        while (!stop.get()) {
+            try (SSLSocket s = connect(tls, host, port, local)) {
+                InputStream in = new BufferedInputStream(s.getInputStream());
+                OutputStream out = s.getOutputStream();
+                while (!stop.get()) {
+                    out.write(ping);
+                    out.flush();
+                    LoadGen.readResponse(in);
+                    for (int i = 0; i < 200 && !stop.get(); i++) {
+                        Thread.sleep(100);
+                    }
+                }
+            } catch (IOException e) {
+                saw(saw, "idle closed");
+                pause();
+            } catch (InterruptedException e) {
+                return;
             }
         }
     }

@@ -5,11 +5,12 @@
 # overload counters and its peak RSS.
 # Usage: bench/webhook/hostile.sh [SECONDS per scenario, default 30] [ORDINARY REVIEWS a second, default 200]
 # SCENARIOS (default all): none, stall-4, stall-8, stall-16, slowloris-511 (one client address), slowloris-spread
-# (511 from eight addresses), burst-8. Attackers connect from 127.0.0.2 and up, the ordinary load from 127.0.0.1.
+# (511 from eight addresses), idle-510 (kept-alive idle connections from two addresses), burst-8. Attackers connect
+# from 127.0.0.2 and up, the ordinary load from 127.0.0.1.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 secs=${1:-30}; rps=${2:-200}; port=${PORT:-18443}; health=${HEALTH_PORT:-18080}
-scenarios=${SCENARIOS:-"none stall-4 stall-8 stall-16 slowloris-511 slowloris-spread burst-8"}
+scenarios=${SCENARIOS:-"none stall-4 stall-8 stall-16 slowloris-511 slowloris-spread idle-510 burst-8"}
 body=${BODY:-bench/webhook/request-apiserver.json}
 jar=${JAR:-cli/target/brguard.jar} # JAR=another build to compare with (e.g. the commit before)
 source bench/lib.sh
@@ -26,6 +27,7 @@ for sc in $scenarios; do
     stall-*) attack=stall; n=${sc#stall-}; from=(127.0.0.2);;
     slowloris-511) attack=slowloris; n=511; from=(127.0.0.2);;
     slowloris-spread) attack=slowloris; n=511; from=(127.0.0.2 127.0.0.3 127.0.0.4 127.0.0.5 127.0.0.6 127.0.0.7 127.0.0.8 127.0.0.9);;
+    idle-510) attack=idle; n=510; from=(127.0.0.2 127.0.0.3);;
     burst-*) attack=burst; n=${sc#burst-}; from=(127.0.0.2);;
     *) echo "unknown scenario $sc" >&2; exit 2;;
   esac
