@@ -88,8 +88,8 @@ public final class WebhookCommand implements Callable<Integer> {
     int backgroundAuditMax;
 
     @Option(names = "--backup-cache-budget", defaultValue = "auto", paramLabel = "SIZE", description = "the heap the "
-            + "Backup cache may take: a share of the heap (40%), a size (64Mi) or auto (the heap less 80 MiB, and at "
-            + "least 30% of it); past it the cache is dropped and cross-object rules are reported as not checked "
+            + "Backup cache may take: a share of the heap (40%%), a size (64Mi) or auto (the heap less 80 MiB, and at "
+            + "least 30%% of it); past it the cache is dropped and cross-object rules are reported as not checked "
             + "until the Backups fit (default: ${DEFAULT-VALUE})")
     String backupCacheBudget;
 
