@@ -94,7 +94,8 @@ public final class WebhookServer implements AutoCloseable {
     private final Options options;
     private final WarmUp warmUp = new WarmUp(WarmUp.configuredRequests());
     /** Warnings about requests refused or answered 400: one per cause every 10 s, the metrics count each. */
-    private final LogThrottle badRequests = new LogThrottle(LOG, Duration.ofSeconds(10));
+    /** At most one warning per cause every 10 s ({@code -Dbrguard.logThrottleMillis}: tests that read every line set 0). */
+    private final LogThrottle badRequests = new LogThrottle(LOG, Duration.ofMillis(Long.getLong("brguard.logThrottleMillis", 10_000)));
     private ServerConnector tlsConnector;
     private ServerConnector plainConnector;
     private BodyGate gate;
