@@ -32,7 +32,8 @@ import java.util.function.Predicate;
  *
  * <p><b>A budget with a reserve.</b> The bodies held at once are bounded ({@code maxBytesInFlight}); a body's
  * declared length is taken from the budget when it starts (and its buffer is that size: what is counted is what is
- * allocated), a body of unknown length as its bytes arrive. Bodies over {@link #ORDINARY_BYTES} (real reviews are
+ * allocated), a body of unknown length as its bytes arrive (its buffer, which grows by doubling and is copied
+ * once at the end, may briefly take up to three times that; the API server always sends a length). Bodies over {@link #ORDINARY_BYTES} (real reviews are
  * a few kilobytes; an Argo CD-managed Backup's about 8) may take only {@code maxBytesInFlight - reserve}: past that a
  * large body is answered 503 with {@code Retry-After} at once, unread, and its connection closed (reading megabytes
  * only to refuse them is what a burst would cost), while ordinary reviews still have the reserve (refused, they are
@@ -259,9 +260,14 @@ final class BodyGate extends Handler.Wrapper {
                             }
                             return;
                         } else {
-                            byte[] copy = new byte[n];
-                            b.get(copy);
-                            chunked.write(copy, 0, n);
+                            if (b.hasArray()) {
+                                chunked.write(b.array(), b.arrayOffset() + b.position(), n);
+                                b.position(b.limit());
+                            } else {
+                                byte[] copy = new byte[n];
+                                b.get(copy);
+                                chunked.write(copy, 0, n);
+                            }
                         }
                     } else if (buffer != null && seen <= buffer.length) {
                         b.get(buffer, (int) before, n);
