@@ -193,6 +193,8 @@ public final class AuditLog implements AutoCloseable {
         private final ArrayDeque<byte[]> queue = new ArrayDeque<>();
         private long queued;
         private boolean closed;
+        /** Lines at the head of the queue that the writer is writing now (counted by the writer, not by close). */
+        private int writing;
         /** Why writes fail now, or null. */
         volatile String failure;
         final AtomicLong written = new AtomicLong();
@@ -264,6 +266,7 @@ public final class AuditLog implements AutoCloseable {
                         batch.add(l);
                         bytes += l.length;
                     }
+                    writing = batch.size();
                 }
                 if (System.nanoTime() - lastCheck > TimeUnit.MILLISECONDS.toNanos(RETRY_MILLIS)) {
                     lastCheck = System.nanoTime();
@@ -275,6 +278,10 @@ public final class AuditLog implements AutoCloseable {
                 try {
                     int done = write(batch);
                     synchronized (queue) {
+                        writing = 0;
+                        if (closed) {
+                            lost.get("closed").addAndGet(batch.size() - done); // close() left the batch to this count
+                        }
                         for (int i = 0; i < done && !queue.isEmpty(); i++) { // close() may have emptied it meanwhile
                             queued -= queue.removeFirst().length;
                         }
@@ -284,6 +291,13 @@ public final class AuditLog implements AutoCloseable {
                     failure = null;
                 } catch (IOException e) {
                     failure = describe(e);
+                    synchronized (queue) {
+                        writing = 0;
+                        if (closed) {
+                            lost.get("closed").addAndGet(batch.size()); // no retry after close
+                            return;
+                        }
+                    }
                     try {
                         Thread.sleep(RETRY_MILLIS);
                     } catch (InterruptedException ie) {
@@ -320,7 +334,8 @@ public final class AuditLog implements AutoCloseable {
         void close() {
             synchronized (queue) {
                 closed = true;
-                lost.get("closed").addAndGet(queue.size());
+                // A batch being written is the writer's to count: written, or lost when its write fails.
+                lost.get("closed").addAndGet(Math.max(0, queue.size() - writing));
                 queue.clear();
                 queued = 0;
                 queue.notifyAll();
