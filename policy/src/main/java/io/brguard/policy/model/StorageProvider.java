@@ -1,5 +1,7 @@
 package io.brguard.policy.model;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+
 import java.util.Map;
 
 /**
@@ -21,7 +23,11 @@ public class StorageProvider extends Extensible {
     public Map<String, Object> getLocal() { return local; }
     public void setLocal(Map<String, Object> v) { local = v; }
 
-    /** Whether a provider is set: TiDB Operator's GetStoragePath answers without an error exactly then. */
+    /**
+     * Whether a provider is set: TiDB Operator's GetStoragePath answers without an error exactly then. Not a field:
+     * without the annotation Jackson wrote it as {@code "set": true}.
+     */
+    @JsonIgnore
     public boolean isSet() {
         return azblob != null || s3 != null || gcs != null || local != null;
     }

@@ -34,6 +34,21 @@ class BackupModelTest {
         assertFalse(parsed.getSpec().getBr().hasUnknownFields(), file + ": a br field is not modelled");
     }
 
+    static List<String> restoreAndScheduleExamples() {
+        List<String> files = new java.util.ArrayList<>(Fixtures.yamlFiles("examples/restores"));
+        files.addAll(Fixtures.yamlFiles("examples/schedules"));
+        return files;
+    }
+
+    /* Restores and BackupSchedules through their models come back as they were, with nothing added. */
+    @ParameterizedTest
+    @MethodSource("restoreAndScheduleExamples")
+    void everyRestoreAndScheduleExampleRoundTripsByMeaning(String file) {
+        ObjectNode original = Fixtures.object(file);
+        Object parsed = original.path("kind").asString().equals("Restore") ? Json.toRestore(original) : Json.toSchedule(original);
+        assertSame(original, Json.JSON.valueToTree(parsed), file + ": parse -> serialize changed the object");
+    }
+
     @Test
     void readsTheSeedLogExampleIntoTypedFields() {
         Backup b = Json.toBackup(Fixtures.object("examples/seed/log/01-start.yaml"));
