@@ -124,8 +124,8 @@ final class ConnectionGuard implements Connection.Listener {
         return n == null ? 0 : n.get();
     }
 
-    /** A connection that has not yet sent a whole request head, and for how long. */
-    private record Slow(EndPoint endPoint, long ageMillis, String cause) {
+    /** A connection that may make room near the cap: without a whole request head, or idle, and for how long. */
+    private record Slow(EndPoint endPoint, long ageMillis) {
     }
 
     private void sweep() {
@@ -150,7 +150,7 @@ final class ConnectionGuard implements Connection.Listener {
                         close(ep, "first_request_timeout");
                         open--;
                     } else {
-                        slow.add(new Slow(ep, age, "first_request_timeout"));
+                        slow.add(new Slow(ep, age));
                     }
                 } else if (!parser.isStart() && parser.inHeaderState() && parser.getBeginNanoTime() != 0) {
                     // The parser is another thread's: its reset sets the start time to 0 before the state to START,
@@ -160,37 +160,37 @@ final class ConnectionGuard implements Connection.Listener {
                         close(ep, "header_timeout");
                         open--;
                     } else {
-                        slow.add(new Slow(ep, age, "header_timeout"));
+                        slow.add(new Slow(ep, age));
                     }
                 } else if (parser.isStart() && http.getMessagesIn() > 0 && ep instanceof org.eclipse.jetty.io.IdleTimeout t) {
                     // Kept alive between requests.
-                    idle.add(new Slow(ep, t.getIdleFor(), "connection_cap"));
+                    idle.add(new Slow(ep, t.getIdleFor()));
                 }
             }
             // Near the cap, the oldest connections that have not sent a whole head make room, so that a client
             // that sends its head at once (the API server) always finds a free slot.
             int excess = open - (maxConnections - headroom());
-            if (excess > 0) {
-                slow.sort(Comparator.comparingLong(Slow::ageMillis).reversed());
-                for (Slow x : slow) {
-                    if (excess <= 0 || x.ageMillis() < MIN_AGE_MILLIS) {
-                        break;
-                    }
-                    close(x.endPoint(), "connection_cap");
-                    excess--;
-                }
-                idle.sort(Comparator.comparingLong(Slow::ageMillis).reversed());
-                for (Slow x : idle) {
-                    if (excess <= 0 || x.ageMillis() < MIN_IDLE_MILLIS) {
-                        break;
-                    }
-                    close(x.endPoint(), "connection_cap");
-                    excess--;
-                }
-            }
+            excess = makeRoom(slow, MIN_AGE_MILLIS, excess);
+            makeRoom(idle, MIN_IDLE_MILLIS, excess);
         } catch (RuntimeException e) {
             // a connection that changed under the sweep: the next one looks again
         }
+    }
+
+    /**
+     * Closes up to {@code excess} of the connections, the oldest (or longest idle) first, none under
+     * {@code minMillis}; returns how many slots are still wanted.
+     */
+    private int makeRoom(List<Slow> candidates, long minMillis, int excess) {
+        candidates.sort(Comparator.comparingLong(Slow::ageMillis).reversed());
+        for (Slow x : candidates) {
+            if (excess <= 0 || x.ageMillis() < minMillis) {
+                break;
+            }
+            close(x.endPoint(), "connection_cap");
+            excess--;
+        }
+        return excess;
     }
 
     /** Slots kept free near the cap: an eighth of them. */
