@@ -10,7 +10,7 @@ import java.util.Map;
  * (api/br/v1alpha1/backupschedule_types.go), with the same JSON names. The storage providers and {@code br} at the
  * top level are inlined there too but no Backup is built from them (v1's buildBackup reads only the templates).
  */
-public class BackupScheduleSpec extends Extensible {
+public class BackupScheduleSpec extends StorageProvider {
     private String schedule;
     private Boolean pause;
     private Integer maxBackups;
@@ -24,10 +24,6 @@ public class BackupScheduleSpec extends Extensible {
     private String storageSize;
     private List<LocalObjectReference> imagePullSecrets;
     private BRConfig br;
-    private AzblobStorageProvider azblob;
-    private Map<String, Object> s3;
-    private Map<String, Object> gcs;
-    private Map<String, Object> local;
 
     public String getSchedule() { return schedule; }
     public void setSchedule(String v) { schedule = v; }
@@ -53,12 +49,4 @@ public class BackupScheduleSpec extends Extensible {
     public void setImagePullSecrets(List<LocalObjectReference> v) { imagePullSecrets = v; }
     public BRConfig getBr() { return br; }
     public void setBr(BRConfig v) { br = v; }
-    public AzblobStorageProvider getAzblob() { return azblob; }
-    public void setAzblob(AzblobStorageProvider v) { azblob = v; }
-    public Map<String, Object> getS3() { return s3; }
-    public void setS3(Map<String, Object> v) { s3 = v; }
-    public Map<String, Object> getGcs() { return gcs; }
-    public void setGcs(Map<String, Object> v) { gcs = v; }
-    public Map<String, Object> getLocal() { return local; }
-    public void setLocal(Map<String, Object> v) { local = v; }
 }

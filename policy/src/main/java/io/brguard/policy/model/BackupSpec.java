@@ -10,13 +10,13 @@ import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 
 import java.util.List;
-import java.util.Map;
 
 /**
  * {@code Backup.spec}: every field of TiDB Operator v2's BackupSpec (api/br/v1alpha1/backup_types.go), with the same
- * JSON names. Fields only v1 has land in the additional properties, where the schema reports them as unknown.
+ * JSON names; the StorageProvider (s3, gcs, azblob, local) is inlined, as there. Fields only v1 has land in the
+ * additional properties, where the schema reports them as unknown.
  */
-public class BackupSpec extends Extensible {
+public class BackupSpec extends StorageProvider {
     private String backupType;
     private String backupMode;
     private String logSubcommand;
@@ -25,11 +25,7 @@ public class BackupSpec extends Extensible {
     private String commitTs;
     private List<String> tableFilter;
     private BRConfig br;
-    private AzblobStorageProvider azblob;
     // Other providers are kept as plain trees: brguard only reasons about azblob, but must not drop them.
-    private Map<String, Object> s3;
-    private Map<String, Object> gcs;
-    private Map<String, Object> local;
     private ResourceRequirements resources;
     private List<EnvVar> env;
     private String serviceAccount;
@@ -65,14 +61,6 @@ public class BackupSpec extends Extensible {
     public void setTableFilter(List<String> v) { tableFilter = v; }
     public BRConfig getBr() { return br; }
     public void setBr(BRConfig v) { br = v; }
-    public AzblobStorageProvider getAzblob() { return azblob; }
-    public void setAzblob(AzblobStorageProvider v) { azblob = v; }
-    public Map<String, Object> getS3() { return s3; }
-    public void setS3(Map<String, Object> v) { s3 = v; }
-    public Map<String, Object> getGcs() { return gcs; }
-    public void setGcs(Map<String, Object> v) { gcs = v; }
-    public Map<String, Object> getLocal() { return local; }
-    public void setLocal(Map<String, Object> v) { local = v; }
     public ResourceRequirements getResources() { return resources; }
     public void setResources(ResourceRequirements v) { resources = v; }
     public List<EnvVar> getEnv() { return env; }

@@ -10,21 +10,16 @@ import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 
 import java.util.List;
-import java.util.Map;
 
 /**
  * {@code Restore.spec}: every field of TiDB Operator v2's RestoreSpec (api/br/v1alpha1/restore_types.go), with the
  * same JSON names (the StorageProvider inlined: s3, gcs, azblob, local).
  */
-public class RestoreSpec extends Extensible {
+public class RestoreSpec extends StorageProvider {
     private ResourceRequirements resources;
     private List<EnvVar> env;
     private String backupType;
     private String restoreMode;
-    private AzblobStorageProvider azblob;
-    private Map<String, Object> s3;
-    private Map<String, Object> gcs;
-    private Map<String, Object> local;
     private BRConfig br;
     private String pitrRestoredTs;
     private String logRestoreStartTs;
@@ -53,14 +48,6 @@ public class RestoreSpec extends Extensible {
     public void setBackupType(String v) { backupType = v; }
     public String getRestoreMode() { return restoreMode; }
     public void setRestoreMode(String v) { restoreMode = v; }
-    public AzblobStorageProvider getAzblob() { return azblob; }
-    public void setAzblob(AzblobStorageProvider v) { azblob = v; }
-    public Map<String, Object> getS3() { return s3; }
-    public void setS3(Map<String, Object> v) { s3 = v; }
-    public Map<String, Object> getGcs() { return gcs; }
-    public void setGcs(Map<String, Object> v) { gcs = v; }
-    public Map<String, Object> getLocal() { return local; }
-    public void setLocal(Map<String, Object> v) { local = v; }
     public BRConfig getBr() { return br; }
     public void setBr(BRConfig v) { br = v; }
     public String getPitrRestoredTs() { return pitrRestoredTs; }

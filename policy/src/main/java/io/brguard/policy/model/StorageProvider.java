@@ -5,8 +5,9 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
 import java.util.Map;
 
 /**
- * TiDB Operator's StorageProvider on its own, as {@code Restore.spec.pitrFullBackupStorageProvider} holds it: one of
- * s3, gcs, azblob, local. Only azblob is typed; the others are kept as trees.
+ * TiDB Operator's StorageProvider: one of s3, gcs, azblob, local. Only azblob is typed; the others are kept as trees.
+ * On its own as {@code Restore.spec.pitrFullBackupStorageProvider} holds it, and inlined in the Backup, Restore and
+ * BackupSchedule specs (Go's {@code StorageProvider `json:",inline"`}), which extend it.
  */
 public class StorageProvider extends Extensible {
     private AzblobStorageProvider azblob;
