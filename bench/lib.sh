@@ -19,6 +19,13 @@ deployment_malloc_arenas() { # manifest file
   if [ -n "$v" ]; then export MALLOC_ARENA_MAX=$v; fi
 }
 
+# The webhook Deployment's JVM flags into the array `flags`, and its MALLOC_ARENA_MAX exported: what every webhook
+# benchmark starts the jar with.
+webhook_deployment_jvm() {
+  read -r -a flags <<<"$(deployment_jvm_flags manifests/base/webhook-deployment.yaml)"
+  deployment_malloc_arenas manifests/base/webhook-deployment.yaml
+}
+
 # A scratch folder in $work, and every process whose pid is added to pids, are removed when the script ends,
 # whether it finishes, fails or is interrupted.
 work=$(mktemp -d)

@@ -17,8 +17,7 @@ body=bench/webhook/request-apiserver.json
 jar=${JAR:-cli/target/brguard.jar} # JAR=another build to compare with (e.g. the commit before)
 source bench/lib.sh
 ports_free "$port" "$health"
-read -r -a flags <<<"$(deployment_jvm_flags manifests/base/webhook-deployment.yaml)"
-deployment_malloc_arenas manifests/base/webhook-deployment.yaml
+webhook_deployment_jvm
 [ -n "${JAR:-}" ] || ./brguard --version >/dev/null
 javac -d "$work/cls" bench/webhook/LoadGen.java bench/webhook/Hostile.java
 load() { java -cp "$work/cls" Hostile 127.0.0.1 "$port" certs/dev/ca.crt "$body" "$secs" "$rps" none 0; }

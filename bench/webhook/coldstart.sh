@@ -21,8 +21,7 @@ body=${BODY:-bench/webhook/request-apiserver.json}
 client=${CLIENT:-cold}
 jar=cli/target/brguard.jar
 source bench/lib.sh
-read -r -a flags <<<"$(deployment_jvm_flags manifests/base/webhook-deployment.yaml)"
-deployment_malloc_arenas manifests/base/webhook-deployment.yaml
+webhook_deployment_jvm
 tls=8443; health=8080
 ./brguard --version >/dev/null
 javac -d "$work/lg" bench/webhook/LoadGen.java

@@ -15,8 +15,7 @@ warm=${WARM_UP:-60}
 body=${BODY:-bench/webhook/request-apiserver.json}
 jar=cli/target/brguard.jar
 source bench/lib.sh
-deployment_malloc_arenas manifests/base/webhook-deployment.yaml
-read -r -a flags <<<"$(deployment_jvm_flags manifests/base/webhook-deployment.yaml)"
+webhook_deployment_jvm
 
 ./brguard --version >/dev/null
 javac -d "$work/lg" bench/webhook/LoadGen.java

@@ -9,8 +9,7 @@ cd "$(dirname "$0")/../.."
 seed=${1:-1}; per_path=${2:-20}; others=${3:-20000}; threads=${4:-8}; port=${PORT:-8443}; health=${HEALTH_PORT:-8080}
 jar=cli/target/brguard.jar
 source bench/lib.sh
-read -r -a flags <<<"$(deployment_jvm_flags manifests/base/webhook-deployment.yaml)"
-deployment_malloc_arenas manifests/base/webhook-deployment.yaml
+webhook_deployment_jvm
 ./brguard --version >/dev/null
 mvn -B -q -o -pl webhook -am test-compile -DskipTests >/dev/null 2>&1 || mvn -B -q -pl webhook -am test-compile -DskipTests
 cp=webhook/target/test-classes:policy/target/test-classes:$jar

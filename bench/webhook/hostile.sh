@@ -15,8 +15,7 @@ body=${BODY:-bench/webhook/request-apiserver.json}
 jar=${JAR:-cli/target/brguard.jar} # JAR=another build to compare with (e.g. the commit before)
 source bench/lib.sh
 ports_free "$port" "$health"
-read -r -a flags <<<"$(deployment_jvm_flags manifests/base/webhook-deployment.yaml)"
-deployment_malloc_arenas manifests/base/webhook-deployment.yaml
+webhook_deployment_jvm
 [ -n "${JAR:-}" ] || ./brguard --version >/dev/null
 javac -d "$work/cls" bench/webhook/LoadGen.java bench/webhook/Hostile.java
 ulimit -n 4096 2>/dev/null || true

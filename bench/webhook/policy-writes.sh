@@ -13,8 +13,7 @@ secs=${1:-120}; rps=${2:-100}; port=${PORT:-18443}; health=${HEALTH_PORT:-18080}
 jar=${JAR:-cli/target/brguard.jar} # JAR=another build to compare with (e.g. the commit before)
 source bench/lib.sh
 ports_free "$port" "$health"
-read -r -a flags <<<"$(deployment_jvm_flags manifests/base/webhook-deployment.yaml)"
-deployment_malloc_arenas manifests/base/webhook-deployment.yaml
+webhook_deployment_jvm
 [ -n "${JAR:-}" ] || ./brguard --version >/dev/null
 javac -d "$work/cls" bench/webhook/LoadGen.java
 jq -c '.request.object.spec.logSubcommand = "log-start" | .request.oldObject.spec.logSubcommand = "log-stop"

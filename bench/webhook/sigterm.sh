@@ -12,8 +12,7 @@ a_port=${PORT:-18443}; a_health=$((a_port + 1)); b_port=$((a_port + 2)); b_healt
 jar=${JAR:-cli/target/brguard.jar} # JAR=another build to compare with (e.g. the commit before)
 source bench/lib.sh
 ports_free "$a_port" "$a_health" "$b_port" "$b_health"
-read -r -a flags <<<"$(deployment_jvm_flags manifests/base/webhook-deployment.yaml)"
-deployment_malloc_arenas manifests/base/webhook-deployment.yaml
+webhook_deployment_jvm
 ./brguard --version >/dev/null # this build (the load client), whatever JAR runs
 mvn -B -q -o -pl webhook -am test-compile -DskipTests >/dev/null 2>&1 || mvn -B -q -pl webhook -am test-compile -DskipTests
 cp=webhook/target/test-classes:policy/target/test-classes:cli/target/brguard.jar # the load client: this build
