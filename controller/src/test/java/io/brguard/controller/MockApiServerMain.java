@@ -12,7 +12,6 @@ import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 
 import java.net.InetAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -51,20 +50,7 @@ public final class MockApiServerMain {
             b.getSpec().getAzblob().setPrefix("bench/" + i);
             client.resources(Backup.class).inNamespace("test1").resource(b).create();
         }
-        Files.writeString(kubeconfig, """
-                apiVersion: v1
-                kind: Config
-                clusters:
-                - name: mock
-                  cluster: {server: "%s", insecure-skip-tls-verify: true}
-                users:
-                - name: bench
-                  user: {token: bench}
-                contexts:
-                - name: mock
-                  context: {cluster: mock, user: bench, namespace: test1}
-                current-context: mock
-                """.formatted(client.getConfiguration().getMasterUrl()));
+        MockCluster.writeKubeconfig(kubeconfig, client, "test1");
         System.out.println("READY");
         System.out.flush();
         long done = MockCluster.awaitScheduled(client, n, Duration.ofMinutes(5));

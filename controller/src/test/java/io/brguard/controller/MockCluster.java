@@ -17,9 +17,31 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /** Prepares the fabric8 CRUD mock API for controller tests: brguard's CRD, and test1/azblob-secret for Azurite. */
-final class MockCluster {
+public final class MockCluster {
 
     private MockCluster() {
+    }
+
+    /**
+     * A kubeconfig for `brguard controller` run as a process against the mock server (the benchmarks' mains), with
+     * {@code namespace} as its context's namespace when not null.
+     */
+    public static void writeKubeconfig(java.nio.file.Path file, KubernetesClient client, String namespace)
+            throws java.io.IOException {
+        java.nio.file.Files.writeString(file, """
+                apiVersion: v1
+                kind: Config
+                clusters:
+                - name: mock
+                  cluster: {server: "%s", insecure-skip-tls-verify: true}
+                users:
+                - name: bench
+                  user: {token: bench}
+                contexts:
+                - name: mock
+                  context: {cluster: mock, user: bench%s}
+                current-context: mock
+                """.formatted(client.getConfiguration().getMasterUrl(), namespace == null ? "" : ", namespace: " + namespace));
     }
 
     static void install(KubernetesClient client) {

@@ -16,7 +16,6 @@ import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 
 import java.net.InetAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -70,20 +69,7 @@ public final class MockScheduleServerMain {
             client.resources(BackupSchedule.class).inNamespace(s.getMetadata().getNamespace()).resource(s).create();
         }
         Instant tick = Instant.now().truncatedTo(ChronoUnit.MINUTES).plus(1, ChronoUnit.MINUTES);
-        Files.writeString(kubeconfig, """
-                apiVersion: v1
-                kind: Config
-                clusters:
-                - name: mock
-                  cluster: {server: "%s", insecure-skip-tls-verify: true}
-                users:
-                - name: bench
-                  user: {token: bench}
-                contexts:
-                - name: mock
-                  context: {cluster: mock, user: bench}
-                current-context: mock
-                """.formatted(client.getConfiguration().getMasterUrl()));
+        io.brguard.controller.MockCluster.writeKubeconfig(kubeconfig, client, null);
         System.out.println("READY");
         System.out.println("TICK " + tick.toEpochMilli());
         System.out.flush();
